@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One entry point for people and CI:
+#   ./dev.sh run    set everything up, then run the whole system on this machine
+#   ./dev.sh test   set everything up, then run every test (extra args go to pytest)
+#   ./dev.sh setup  only set up (.venv with the project and its tools; Debian packages)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+# What Qt needs on a bare Debian/Ubuntu (architecture.md): xcb for real windows,
+# EGL/GL/fontconfig/dbus on minimal systems, libpulse0 for QtMultimedia and QtTextToSpeech.
+DEB_PACKAGES="python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+ libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
+ libxcb-randr0 libxcb-shape0 libpulse0"
+
+system_packages() {
+    command -v dpkg-query >/dev/null 2>&1 || return 0   # not Debian: the README lists the needs
+    local missing=()
+    for pkg in $DEB_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "Installing Debian packages: ${missing[*]}"
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "Some Debian packages Qt needs are missing. Please run:" >&2
+        echo "  sudo apt-get install -y ${missing[*]}" >&2
+    fi
+}
+
+python_env() {
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+    # Reinstall only when the dependency list changed since the last install.
+    if [ ! -f "$VENV/.installed" ] || [ setup.cfg -nt "$VENV/.installed" ]; then
+        "$VENV/bin/python" -m pip install -q --upgrade pip
+        "$VENV/bin/python" -m pip install -q -e '.[all,test,dev]'
+        touch "$VENV/.installed"
+    fi
+}
+
+setup() {
+    system_packages
+    python_env
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+    setup)
+        setup ;;
+    test)
+        setup
+        exec "$VENV/bin/python" -m pytest "$@" ;;
+    run)
+        setup
+        exec "$VENV/bin/qms-server" run --demo --data-dir "${QMS_DATA_DIR:-qms-data}" "$@" ;;
+    *)
+        sed -n '2,5p' "$0" >&2
+        exit 2 ;;
+esac

@@ -1,0 +1,82 @@
+"""Dossier rules: states, the dossier code, extensions and ratings (domain.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from onestop import errors
+from onestop.enums import DossierStatus, Rating, Timeliness
+
+VN_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+TRANSITIONS: dict[DossierStatus, frozenset[DossierStatus]] = {
+    DossierStatus.RECEIVED: frozenset(
+        {DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.REFUSED, DossierStatus.READY}
+    ),
+    # Once the citizen brings what was asked for, the dossier is received again.
+    DossierStatus.SUPPLEMENT_REQUESTED: frozenset({DossierStatus.RECEIVED, DossierStatus.REFUSED}),
+    DossierStatus.READY: frozenset({DossierStatus.RETURNED}),
+    DossierStatus.REFUSED: frozenset(),
+    DossierStatus.RETURNED: frozenset(),
+}
+
+STATUS_NAMES_VI: dict[DossierStatus, str] = {
+    DossierStatus.RECEIVED: "Đã tiếp nhận, đang giải quyết",
+    DossierStatus.SUPPLEMENT_REQUESTED: "Chờ bổ sung, hoàn thiện hồ sơ",
+    DossierStatus.REFUSED: "Từ chối tiếp nhận giải quyết",
+    DossierStatus.READY: "Đã có kết quả, chờ trả",
+    DossierStatus.RETURNED: "Đã trả kết quả",
+}
+
+RATING_NAMES_VI: dict[Rating, str] = {
+    Rating.VERY_SATISFIED: "Rất hài lòng",
+    Rating.SATISFIED: "Hài lòng",
+    Rating.DISSATISFIED: "Không hài lòng",
+}
+
+
+def check_transition(code: str, current: DossierStatus, target: DossierStatus) -> None:
+    """Raise IllegalTransition with a Vietnamese reason unless current → target is allowed."""
+    if target not in TRANSITIONS[current]:
+        raise errors.IllegalTransition(
+            f"Hồ sơ {code} đang ở trạng thái “{STATUS_NAMES_VI[current]}”, không thể chuyển "
+            f"sang “{STATUS_NAMES_VI[target]}”."
+        )
+
+
+def format_code(*, agency_code: str, day: dt.date, seq: int) -> str:
+    """``<agency code>-<YYMMDD>-<sequence of at least 4 digits>``, e.g. 000.00.25.H42-261126-0007."""
+    return f"{agency_code}-{day:%y%m%d}-{seq:04d}"
+
+
+def check_extension(
+    *,
+    code: str,
+    already_extended: bool,
+    now: dt.datetime,
+    due_at: dt.datetime,
+    new_due_at: dt.datetime,
+) -> None:
+    """The due date may be extended once, with notice at least one day before it falls due."""
+    if already_extended:
+        raise errors.IllegalTransition(f"Hồ sơ {code} đã được gia hạn một lần; không thể gia hạn thêm.")
+    if now > due_at - dt.timedelta(days=1):
+        raise errors.IllegalTransition(
+            f"Phải thông báo gia hạn hồ sơ {code} chậm nhất 01 ngày trước thời hạn trả kết quả."
+        )
+    if new_due_at <= due_at:
+        raise errors.InvalidValue("new_due_at", "Ngày hẹn mới phải sau ngày hẹn trả kết quả cũ.")
+
+
+def check_rating(level: Rating, reason: str | None) -> None:
+    """A reason is required when the citizen is not satisfied."""
+    if level is Rating.DISSATISFIED and not (reason or "").strip():
+        raise errors.InvalidValue("reason", "Vui lòng cho biết lý do không hài lòng.")
+
+
+def classify_timeliness(*, due_at: dt.datetime, done_at: dt.datetime) -> Timeliness:
+    """Early if finished on a day before the due day (local time), on time up to the due time."""
+    if done_at.astimezone(VN_TZ).date() < due_at.astimezone(VN_TZ).date():
+        return Timeliness.EARLY
+    return Timeliness.ON_TIME if done_at <= due_at else Timeliness.LATE

@@ -1,0 +1,102 @@
+"""create_app(settings): the FastAPI application. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import event, exc
+
+from onestop import errors
+from server import migrate, routes_dossiers, routes_misc, routes_queue
+from server.db import open_database
+from server.deps import AppState
+from server.events import EventHub
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+API = "/api/v1"
+
+_STATUS = {
+    errors.NotFound: 404,
+    errors.IllegalTransition: 409,
+    errors.Forbidden: 403,
+}
+
+
+def _domain_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, errors.DomainError)
+    if isinstance(error, errors.InvalidValue):
+        detail = [{"loc": ["body", *error.field.split(".")], "msg": error.message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse({"detail": error.message}, status_code=_STATUS.get(type(error), 409))
+
+
+def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    detail = [{"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]} for item in error.errors()]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _database_away(_: Request, error: Exception) -> JSONResponse:
+    log.error("database unavailable: %s", error)
+    return JSONResponse(
+        {"detail": "Cơ sở dữ liệu tạm thời không sẵn sàng, vui lòng thử lại."}, status_code=503
+    )
+
+
+def _conflict(_: Request, error: Exception) -> JSONResponse:
+    log.warning("integrity error: %s", error)
+    return JSONResponse({"detail": "Dữ liệu xung đột với bản ghi đã có."}, status_code=409)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        url = settings.resolved_database_url()
+        migrate.upgrade(url)
+        db = open_database(url)
+        hub = EventHub(db, settings.event_poll_seconds)
+        event.listen(db.writer, "after_commit", lambda _session: hub.poke())
+        await hub.start()
+        app.state.qms = AppState(settings=settings, db=db, hub=hub)
+        try:
+            yield
+        finally:
+            await hub.stop()
+            db.dispose()
+
+    app = FastAPI(
+        title="Hệ thống xếp hàng và một cửa — Trung tâm Phục vụ hành chính công",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+    )
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(exc.OperationalError, _database_away)
+    app.add_exception_handler(exc.IntegrityError, _conflict)
+    for router in (routes_misc.router, routes_queue.router, routes_dossiers.router):
+        app.include_router(router, prefix=API)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi() -> dict[str, Any]:
+        return app.openapi()
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(request: Request) -> dict[str, str]:
+        with request.app.state.qms.db.read() as session:
+            session.execute(sa.text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app

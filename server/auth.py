@@ -1,0 +1,142 @@
+"""Who is calling: officers with expiring bearer tokens, devices with keys.
+
+Both arrive as ``Authorization: Bearer <secret>``; only a SHA-256 of each secret is
+stored, so a copy of the database gives nobody a working token or key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import secrets
+
+import argon2
+import sqlalchemy as sa
+from argon2 import exceptions as argon2_errors
+from sqlalchemy import orm
+
+from onestop.enums import DeviceKind, Role
+from server import models
+
+TOKEN_PREFIX = "qmst_"  # noqa: S105 (a prefix, not a secret)
+DEVICE_KEY_PREFIX = "qmsd_"
+
+_hasher = argon2.PasswordHasher()
+# Verifying against this when the user does not exist takes as long as a real check,
+# so response times do not tell which usernames exist.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (argon2_errors.VerificationError, argon2_errors.InvalidHashError):
+        return False
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+@dataclasses.dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of one request."""
+
+    user: models.User | None = None
+    device: models.Device | None = None
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    @property
+    def device_kind(self) -> DeviceKind | None:
+        return self.device.kind if self.device else None
+
+    @property
+    def actor(self) -> str:
+        if self.user is not None:
+            return f"user:{self.user.username}"
+        assert self.device is not None
+        return f"device:{self.device.name}"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.ADMIN, Role.SUPERVISOR)
+
+
+def login(
+    session: orm.Session, *, username: str, password: str, now: dt.datetime, ttl: dt.timedelta
+) -> tuple[str, models.AccessToken] | None:
+    user = session.scalar(sa.select(models.User).where(models.User.username == username))
+    if user is None or not user.active:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    token = new_secret(TOKEN_PREFIX)
+    row = models.AccessToken(token_hash=digest(token), user_id=user.id, expires_at=now + ttl)
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def resolve(session: orm.Session, *, secret: str, now: dt.datetime) -> Principal | None:
+    """The principal a bearer secret stands for, or None if it is unknown or expired."""
+    hashed = digest(secret)
+    if secret.startswith(DEVICE_KEY_PREFIX):
+        device = session.scalar(sa.select(models.Device).where(models.Device.key_hash == hashed))
+        return Principal(device=device) if device is not None and device.active else None
+    token = session.scalar(
+        sa.select(models.AccessToken)
+        .where(models.AccessToken.token_hash == hashed)
+        .options(orm.joinedload(models.AccessToken.user))
+    )
+    if token is None or token.expires_at <= now or not token.user.active:
+        return None
+    return Principal(user=token.user)
+
+
+def create_user(
+    session: orm.Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    full_name: str = "",
+    centre_id: int | None = None,
+) -> models.User:
+    user = models.User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        full_name=full_name,
+        centre_id=centre_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_device(
+    session: orm.Session, *, name: str, kind: DeviceKind, centre_id: int
+) -> tuple[models.Device, str]:
+    """A new device and its key; the key is shown once and only its hash is kept."""
+    key = new_secret(DEVICE_KEY_PREFIX)
+    device = models.Device(name=name, kind=kind, key_hash=digest(key), centre_id=centre_id)
+    session.add(device)
+    session.flush()
+    return device, key

@@ -1,0 +1,152 @@
+"""qms-server: run the server and administer it from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import pathlib
+import sys
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from onestop.enums import DeviceKind, Role
+from server import auth, migrate, models, seed
+from server.db import open_database
+from server.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(data_dir=pathlib.Path(args.data_dir), database_url=args.database_url)
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url()
+    migrate.upgrade(url)
+    return open_database(url)
+
+
+def _first_run(settings: Settings, *, demo: bool) -> None:
+    db = _database(settings)
+    try:
+        with db.write() as session:
+            if demo and seed.seed_demo(session) is not None:
+                print("Đã nạp danh mục mẫu (demo).")
+            lines = seed.first_run(session)
+    finally:
+        db.dispose()
+    if lines:
+        text = "\n".join(lines) + "\n"
+        print(text)
+        path = settings.data_dir / seed.CREDENTIALS_FILE
+        path.write_text(text, encoding="utf-8")
+        os.chmod(path, 0o600)
+        print(f"(Đã lưu vào {path}; hãy đổi mật khẩu và xóa tệp này khi đưa vào sử dụng.)")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = _settings(args)
+    _first_run(settings, demo=args.demo)
+    print(f"Máy chủ chạy tại http://{args.host}:{args.port}/api/v1 (Ctrl+C để dừng)")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    _first_run(_settings(args), demo=True)
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    password = args.password or getpass.getpass("Mật khẩu: ")
+    if len(password) < 8:
+        print("Mật khẩu phải có ít nhất 8 ký tự.", file=sys.stderr)
+        return 2
+    db = _database(_settings(args))
+    try:
+        with db.write() as session:
+            if session.scalar(sa.select(models.User).where(models.User.username == args.username)):
+                print(f"Tên đăng nhập {args.username} đã tồn tại.", file=sys.stderr)
+                return 1
+            centre = session.scalar(sa.select(models.Centre.id).order_by(models.Centre.id).limit(1))
+            auth.create_user(
+                session,
+                username=args.username,
+                password=password,
+                role=Role(args.role),
+                full_name=args.full_name or "",
+                centre_id=centre,
+            )
+    finally:
+        db.dispose()
+    print(f"Đã tạo tài khoản {args.username} ({args.role}).")
+    return 0
+
+
+def cmd_add_device(args: argparse.Namespace) -> int:
+    db = _database(_settings(args))
+    try:
+        with db.write() as session:
+            if session.scalar(sa.select(models.Device).where(models.Device.name == args.name)):
+                print(f"Thiết bị {args.name} đã tồn tại.", file=sys.stderr)
+                return 1
+            centre = session.scalar(sa.select(models.Centre.id).order_by(models.Centre.id).limit(1))
+            if centre is None:
+                print("Chưa có trung tâm nào; hãy chạy seed-demo hoặc nạp danh mục trước.", file=sys.stderr)
+                return 1
+            _, key = auth.create_device(session, name=args.name, kind=DeviceKind(args.kind), centre_id=centre)
+    finally:
+        db.dispose()
+    print(f"Khóa của thiết bị {args.name} (chỉ hiện một lần):\n{key}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="qms-server", description="Máy chủ hệ thống xếp hàng một cửa")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        default=os.environ.get("QMS_DATA_DIR", "qms-data"),
+        help="thư mục dữ liệu (CSDL SQLite, tệp tài khoản ban đầu)",
+    )
+    common.add_argument(
+        "--database-url",
+        default=os.environ.get("QMS_DATABASE_URL"),
+        help="URL SQLAlchemy, ví dụ postgresql+psycopg://user@host/db (mặc định SQLite)",
+    )
+    sub = top.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", parents=[common], help="chạy máy chủ")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--demo", action="store_true", help="nạp danh mục mẫu nếu chưa có")
+    run.add_argument("--log-level", default="info")
+    run.set_defaults(func=cmd_run)
+    sub.add_parser("seed-demo", parents=[common], help="nạp danh mục mẫu").set_defaults(func=cmd_seed_demo)
+    user = sub.add_parser("create-user", parents=[common], help="tạo tài khoản")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--password", help="mặc định: hỏi tại dấu nhắc")
+    user.add_argument("--full-name")
+    user.set_defaults(func=cmd_create_user)
+    device = sub.add_parser("add-device", parents=[common], help="thêm thiết bị và in khóa")
+    device.add_argument("name")
+    device.add_argument("--kind", required=True, choices=[k.value for k in DeviceKind])
+    device.set_defaults(func=cmd_add_device)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

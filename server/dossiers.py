@@ -1,0 +1,322 @@
+"""Dossier operations: intake with a server-assigned code and due time, then its life cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from onestop import calendar, dossier, errors, identity
+from onestop.enums import Channel, DossierStatus, Role, TicketStatus
+from server import events, models, schemas
+from server.auth import Principal
+from server.tickets import next_sequence
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar(
+    office_hours: str, days_off: tuple[dt.date, ...], working_days: tuple[dt.date, ...]
+) -> calendar.WorkCalendar:
+    # Cached by value: python-holidays is costly to build and the inputs rarely change.
+    return calendar.WorkCalendar(
+        office_hours=calendar.OfficeHours.parse(office_hours),
+        extra_days_off=days_off,
+        extra_working_days=working_days,
+    )
+
+
+def work_calendar(session: orm.Session, centre: models.Centre) -> calendar.WorkCalendar:
+    overrides = session.execute(
+        sa.select(models.CalendarOverride.day, models.CalendarOverride.working).order_by(
+            models.CalendarOverride.day
+        )
+    ).all()
+    return _calendar(
+        centre.office_hours,
+        tuple(day for day, working in overrides if not working),
+        tuple(day for day, working in overrides if working),
+    )
+
+
+def get(session: orm.Session, code: str, *, lock: bool = False) -> models.Dossier:
+    stmt = sa.select(models.Dossier).where(models.Dossier.code == code)
+    found = session.scalar(stmt.with_for_update() if lock else stmt)
+    if found is None:
+        raise errors.NotFound(f"Không tìm thấy hồ sơ có mã {code}.")
+    return found
+
+
+def _record(
+    session: orm.Session, *, principal: Principal, now: dt.datetime, action: str, row: models.Dossier
+) -> None:
+    payload = {
+        "code": row.code,
+        "status": row.status.value,
+        "procedure_id": row.procedure_id,
+        "due_at": row.due_at.isoformat(),
+        "counter_id": row.counter_id,
+    }
+    session.add(
+        models.AuditEntry(
+            at=now, actor=principal.actor, action=f"dossier.{action}", target=row.code, details=payload
+        )
+    )
+    events.append(
+        session,
+        type=f"dossier.{action}",
+        now=now,
+        payload=payload,
+        centre_id=row.centre_id,
+        counter_id=row.counter_id,
+    )
+
+
+def _request_hash(body: schemas.DossierIn) -> str:
+    return hashlib.sha256(
+        json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def find_by_key(session: orm.Session, key: str, body: schemas.DossierIn) -> models.Dossier | None:
+    """The dossier an earlier try with this Idempotency-Key created, if any."""
+    found = session.scalar(sa.select(models.Dossier).where(models.Dossier.idempotency_key == key))
+    if found is not None and found.request_hash != _request_hash(body):
+        raise errors.IllegalTransition(
+            "Khóa Idempotency-Key này đã dùng cho một hồ sơ khác; hãy tạo khóa mới cho hồ sơ mới."
+        )
+    return found
+
+
+def _intake_ticket(
+    session: orm.Session, principal: Principal, ticket_id: int | None
+) -> tuple[models.Ticket | None, int | None]:
+    if ticket_id is None:
+        return None, None
+    ticket = session.get(models.Ticket, ticket_id)
+    if ticket is None:
+        raise errors.NotFound(f"Không tìm thấy vé số hiệu {ticket_id}.")
+    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE):
+        raise errors.IllegalTransition(f"Số {ticket.number} chưa được gọi vào quầy để tiếp nhận hồ sơ.")
+    counter = session.get(models.Counter, ticket.counter_id) if ticket.counter_id else None
+    if not principal.is_manager and (counter is None or counter.officer_id != principal.user_id):
+        raise errors.Forbidden(f"Số {ticket.number} không được phục vụ tại quầy của bạn.")
+    return ticket, ticket.counter_id
+
+
+def intake(
+    session: orm.Session, *, principal: Principal, body: schemas.DossierIn, key: str, now: dt.datetime
+) -> models.Dossier:
+    procedure = session.get(models.Procedure, body.procedure_id)
+    if procedure is None:
+        raise errors.NotFound(f"Không tìm thấy thủ tục số hiệu {body.procedure_id}.")
+    ticket, counter_id = _intake_ticket(session, principal, body.ticket_id)
+    centre = session.get_one(models.Centre, ticket.centre_id if ticket else _user_centre(session, principal))
+    received_at = body.received_at if body.channel is not Channel.COUNTER else now
+    assert received_at is not None  # the schema requires it for post and online
+    if received_at > now + dt.timedelta(minutes=5):
+        raise errors.InvalidValue("received_at", "Thời điểm tiếp nhận không được ở tương lai.")
+    due_at = work_calendar(session, centre).due_at(
+        received_at=received_at, working_days=procedure.processing_days, cutoff=procedure.cutoff
+    )
+    agency_code = procedure.field.agency.id_code or centre.agency_code
+    local_day = received_at.astimezone(calendar.VN_TZ).date()
+    seq = next_sequence(session, scope=f"dossier:{agency_code}", day=local_day)
+    row = models.Dossier(
+        code=dossier.format_code(agency_code=agency_code, day=local_day, seq=seq),
+        idempotency_key=key,
+        request_hash=_request_hash(body),
+        centre_id=centre.id,
+        procedure_id=procedure.id,
+        ticket_id=ticket.id if ticket else None,
+        counter_id=counter_id,
+        officer_id=principal.user_id,
+        channel=body.channel,
+        status=DossierStatus.RECEIVED,
+        applicant=body.applicant.model_dump(mode="json"),
+        representative=body.representative.model_dump(mode="json") if body.representative else None,
+        documents=[d.model_dump(mode="json") for d in body.documents],
+        sets=body.sets,
+        fee_collected=body.fee_collected,
+        return_method=body.return_method,
+        received_at=received_at,
+        due_at=due_at,
+    )
+    session.add(row)
+    session.flush()
+    _record(session, principal=principal, now=now, action="received", row=row)
+    return row
+
+
+def _user_centre(session: orm.Session, principal: Principal) -> int:
+    if principal.user is not None and principal.user.centre_id is not None:
+        return principal.user.centre_id
+    first = session.scalar(sa.select(models.Centre.id).order_by(models.Centre.id).limit(1))
+    if first is None:
+        raise errors.NotFound("Chưa có trung tâm nào được cấu hình.")
+    return first
+
+
+def _transition(
+    session: orm.Session, principal: Principal, code: str, target: DossierStatus
+) -> models.Dossier:
+    row = get(session, code, lock=True)
+    dossier.check_transition(row.code, row.status, target)
+    return row
+
+
+def request_supplement(
+    session: orm.Session, *, principal: Principal, code: str, body: schemas.SupplementIn, now: dt.datetime
+) -> models.Dossier:
+    row = _transition(session, principal, code, DossierStatus.SUPPLEMENT_REQUESTED)
+    row.status = DossierStatus.SUPPLEMENT_REQUESTED
+    row.supplement_items = [item.model_dump(mode="json") for item in body.items]
+    row.reason = body.reason
+    session.flush()
+    _record(session, principal=principal, now=now, action="supplement_requested", row=row)
+    return row
+
+
+def supplemented(
+    session: orm.Session, *, principal: Principal, code: str, now: dt.datetime
+) -> models.Dossier:
+    """The citizen brought what was asked: processing time counts again from now."""
+    row = _transition(session, principal, code, DossierStatus.RECEIVED)
+    centre = session.get_one(models.Centre, row.centre_id)
+    row.status = DossierStatus.RECEIVED
+    row.received_at = now
+    row.due_at = work_calendar(session, centre).due_at(
+        received_at=now, working_days=row.procedure.processing_days, cutoff=row.procedure.cutoff
+    )
+    session.flush()
+    _record(session, principal=principal, now=now, action="supplemented", row=row)
+    return row
+
+
+def refuse(
+    session: orm.Session, *, principal: Principal, code: str, reason: str, now: dt.datetime
+) -> models.Dossier:
+    row = _transition(session, principal, code, DossierStatus.REFUSED)
+    row.status = DossierStatus.REFUSED
+    row.reason = reason
+    session.flush()
+    _record(session, principal=principal, now=now, action="refused", row=row)
+    return row
+
+
+def extend(
+    session: orm.Session, *, principal: Principal, code: str, body: schemas.ExtendIn, now: dt.datetime
+) -> models.Dossier:
+    row = get(session, code, lock=True)
+    if row.status is not DossierStatus.RECEIVED:
+        raise errors.IllegalTransition(f"Chỉ gia hạn được hồ sơ đang giải quyết; hồ sơ {code} thì không.")
+    dossier.check_extension(
+        code=row.code,
+        already_extended=row.original_due_at is not None,
+        now=now,
+        due_at=row.due_at,
+        new_due_at=body.new_due_at,
+    )
+    row.original_due_at = row.due_at
+    row.due_at = body.new_due_at
+    row.extension_reason = body.reason
+    session.flush()
+    _record(session, principal=principal, now=now, action="extended", row=row)
+    return row
+
+
+def ready(session: orm.Session, *, principal: Principal, code: str, now: dt.datetime) -> models.Dossier:
+    row = _transition(session, principal, code, DossierStatus.READY)
+    row.status = DossierStatus.READY
+    row.ready_at = now
+    session.flush()
+    _record(session, principal=principal, now=now, action="ready", row=row)
+    return row
+
+
+def return_result(
+    session: orm.Session, *, principal: Principal, code: str, body: schemas.ReturnIn, now: dt.datetime
+) -> models.Dossier:
+    row = _transition(session, principal, code, DossierStatus.RETURNED)
+    row.status = DossierStatus.RETURNED
+    row.returned_at = now
+    row.returned_to = body.returned_to
+    row.return_method = body.method
+    session.flush()
+    _record(session, principal=principal, now=now, action="returned", row=row)
+    return row
+
+
+def rate(
+    session: orm.Session, *, principal: Principal, code: str, body: schemas.RatingIn, now: dt.datetime
+) -> models.Dossier:
+    row = get(session, code, lock=True)
+    if row.status is not DossierStatus.RETURNED:
+        raise errors.IllegalTransition(f"Hồ sơ {code} chưa trả kết quả nên chưa thể đánh giá.")
+    if rating_of(session, row) is not None:
+        raise errors.IllegalTransition(f"Hồ sơ {code} đã được đánh giá.")
+    dossier.check_rating(body.level, body.reason)
+    session.add(
+        models.DossierRating(
+            dossier_id=row.id, level=body.level, reason=body.reason, officer_id=row.officer_id, created_at=now
+        )
+    )
+    session.flush()
+    _record(session, principal=principal, now=now, action="rated", row=row)
+    return row
+
+
+def rating_of(session: orm.Session, row: models.Dossier) -> models.DossierRating | None:
+    return session.scalar(sa.select(models.DossierRating).where(models.DossierRating.dossier_id == row.id))
+
+
+def to_out(session: orm.Session, row: models.Dossier, *, full: bool) -> schemas.DossierOut:
+    """The dossier as the API shows it; ``full`` only for staff, masked for the public."""
+    done_at = row.ready_at or row.returned_at
+    timeliness = None
+    if done_at is not None:
+        timeliness = dossier.classify_timeliness(due_at=row.due_at, done_at=done_at).value
+    rating = rating_of(session, row)
+    applicant = (
+        dict(row.applicant)
+        if full
+        else {
+            "full_name": identity.mask_name(row.applicant["full_name"]),
+            "id_number": identity.mask_id_number(row.applicant["id_number"]),
+        }
+    )
+    out = schemas.DossierOut(
+        code=row.code,
+        status=row.status,
+        status_name=dossier.STATUS_NAMES_VI[row.status],
+        procedure_id=row.procedure_id,
+        procedure_name=row.procedure.name,
+        agency_name=row.procedure.field.agency.name,
+        channel=row.channel,
+        received_at=row.received_at,
+        due_at=row.due_at,
+        original_due_at=row.original_due_at,
+        ready_at=row.ready_at,
+        returned_at=row.returned_at,
+        timeliness=timeliness,
+        applicant=applicant,
+        return_method=row.return_method,
+        rating=schemas.RatingOut(level=rating.level, reason=rating.reason, created_at=rating.created_at)
+        if rating and full
+        else None,
+    )
+    if full:
+        out.representative = row.representative
+        out.documents = [schemas.DocumentOut(**d) for d in row.documents]
+        out.sets, out.fee_collected, out.ticket_id = row.sets, row.fee_collected, row.ticket_id
+        out.supplement_items, out.reason = row.supplement_items, row.reason
+        out.extension_reason, out.returned_to = row.extension_reason, row.returned_to
+    elif row.status in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.REFUSED):
+        out.reason = row.reason  # the citizen needs to know what to bring or why
+    return out
+
+
+STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER)

@@ -1,0 +1,159 @@
+"""The live event log: appended in the writer's transaction, fanned out to SSE streams.
+
+Every change appends an Event row in the same transaction as the change itself, so an
+event exists exactly when its change does. Each server process runs one EventHub that
+reads new rows (woken at once by its own commits, and by a short poll for rows other
+processes wrote) and hands them to its subscribers. A subscriber that reconnects with
+Last-Event-ID reads what it missed from the table, so nothing is lost in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from server import models
+from server.db import Database
+
+log = logging.getLogger(__name__)
+
+PAGE = 500  # rows per read, so a subscriber far behind catches up in bounded steps
+QUEUE_LIMIT = 10_000  # a subscriber this far behind is dropped; it reconnects and resumes
+
+
+def append(
+    session: orm.Session,
+    *,
+    type: str,
+    now: dt.datetime,
+    payload: dict[str, Any],
+    centre_id: int | None = None,
+    counter_id: int | None = None,
+    service_id: int | None = None,
+) -> None:
+    """Add an event to the current transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Event ids come from a sequence: without this lock a later id could commit before
+        # an earlier one, and a reader that has moved past it would never see the earlier.
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(7406001)"))
+    session.add(
+        models.Event(
+            created_at=now,
+            type=type,
+            payload=payload,
+            centre_id=centre_id,
+            counter_id=counter_id,
+            service_id=service_id,
+        )
+    )
+
+
+def as_dict(row: models.Event) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "type": row.type,
+        "created_at": row.created_at.isoformat(),
+        "centre_id": row.centre_id,
+        "counter_id": row.counter_id,
+        "service_id": row.service_id,
+        "payload": row.payload,
+    }
+
+
+def fetch_after(db: Database, after_id: int, limit: int = PAGE) -> list[dict[str, Any]]:
+    with db.read() as session:
+        rows = session.scalars(
+            sa.select(models.Event).where(models.Event.id > after_id).order_by(models.Event.id).limit(limit)
+        ).all()
+        return [as_dict(row) for row in rows]
+
+
+def last_id(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(sa.select(sa.func.max(models.Event.id))) or 0
+
+
+@dataclasses.dataclass(eq=False)
+class Subscriber:
+    queue: asyncio.Queue[dict[str, Any] | None] = dataclasses.field(
+        default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
+    )
+
+
+class EventHub:
+    """One per server process: reads new events once and fans them out."""
+
+    def __init__(self, db: Database, poll_seconds: float) -> None:
+        self._db = db
+        self._poll_seconds = poll_seconds
+        self._subscribers: set[Subscriber] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.position = 0
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self.position = await asyncio.to_thread(last_id, self._db)
+        self._task = asyncio.create_task(self._run(), name="event-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for sub in list(self._subscribers):
+            self._offer(sub, None)
+
+    def poke(self) -> None:
+        """Called from any thread after a commit: look for new events now."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(wake.set)
+
+    def subscribe(self) -> Subscriber:
+        sub = Subscriber()
+        self._subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self._subscribers.discard(sub)
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            self._wake.clear()
+            try:
+                await self._drain()
+            except Exception:  # the database may be briefly away; try again next round
+                log.exception("event hub: reading new events failed")
+
+    async def _drain(self) -> None:
+        while True:
+            rows = await asyncio.to_thread(fetch_after, self._db, self.position)
+            for row in rows:
+                self.position = row["id"]
+                for sub in list(self._subscribers):
+                    self._offer(sub, row)
+            if len(rows) < PAGE:
+                return
+
+    def _offer(self, sub: Subscriber, row: dict[str, Any] | None) -> None:
+        try:
+            sub.queue.put_nowait(row)
+        except asyncio.QueueFull:
+            # Too slow to keep up: end its stream; it resumes from Last-Event-ID.
+            self._subscribers.discard(sub)
+            with contextlib.suppress(asyncio.QueueEmpty):
+                sub.queue.get_nowait()
+            sub.queue.put_nowait(None)

@@ -1,0 +1,144 @@
+"""/api/v1 routes for sign-in, the public catalogue, devices and health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import orm
+
+from onestop import errors, textfold
+from server import auth, models, schemas, views
+from server.deps import AnyDevice, Manager, State
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["health"])
+def healthz(app: State) -> dict[str, Any]:
+    with app.db.read() as session:
+        session.execute(sa.text("SELECT 1"))
+    return {"status": "ok", "time": schemas._local(app.settings.clock())}
+
+
+@router.post("/auth/login", response_model=schemas.TokenOut)
+def login(body: schemas.LoginIn, app: State) -> schemas.TokenOut:
+    now = app.settings.clock()
+    with app.db.write() as session:
+        result = auth.login(
+            session, username=body.username, password=body.password, now=now, ttl=app.settings.token_ttl
+        )
+        if result is None:
+            raise HTTPException(401, "Sai tên đăng nhập hoặc mật khẩu.", {"WWW-Authenticate": "Bearer"})
+        token, row = result
+        session.add(
+            models.AuditEntry(
+                at=now,
+                actor=f"user:{row.user.username}",
+                action="auth.login",
+                target=row.user.username,
+                details={},
+            )
+        )
+        user = schemas.UserOut.model_validate(row.user, from_attributes=True)
+        return schemas.TokenOut(access_token=token, expires_at=row.expires_at, user=user)
+
+
+@router.get("/centres", response_model=list[schemas.CentreOut])
+def centres(app: State) -> list[schemas.CentreOut]:
+    with app.db.read() as session:
+        rows = session.scalars(sa.select(models.Centre).order_by(models.Centre.id)).all()
+        return [views.centre_out(row) for row in rows]
+
+
+@router.get("/priority-groups", response_model=list[schemas.PriorityGroupOut])
+def priority_groups(app: State) -> list[schemas.PriorityGroupOut]:
+    with app.db.read() as session:
+        rows = session.scalars(sa.select(models.PriorityGroup).order_by(models.PriorityGroup.id)).all()
+        return [schemas.PriorityGroupOut(code=r.code, name=r.name) for r in rows]
+
+
+@router.get("/agencies")
+def agencies(app: State) -> list[dict[str, Any]]:
+    with app.db.read() as session:
+        rows = session.scalars(sa.select(models.Agency).order_by(models.Agency.name)).all()
+        fields = session.scalars(sa.select(models.Field).order_by(models.Field.name)).all()
+        return [
+            {
+                "id": a.id,
+                "code": a.code,
+                "name": a.name,
+                "fields": [
+                    {"id": f.id, "code": f.code, "name": f.name} for f in fields if f.agency_id == a.id
+                ],
+            }
+            for a in rows
+        ]
+
+
+def _procedures(session: orm.Session) -> sa.Select[models.Procedure]:
+    return sa.select(models.Procedure).options(
+        orm.joinedload(models.Procedure.field).joinedload(models.Field.agency)
+    )
+
+
+@router.get("/procedures", response_model=list[schemas.ProcedureOut])
+def procedures(
+    app: State, q: str = "", agency_id: int | None = None, field_id: int | None = None, limit: int = 50
+) -> list[schemas.ProcedureOut]:
+    """Search that ignores diacritics: "ly lich tu phap" finds "Lý lịch tư pháp"."""
+    if not 1 <= limit <= 500:
+        raise errors.InvalidValue("limit", "limit phải từ 1 đến 500.")
+    with app.db.read() as session:
+        stmt = _procedures(session).order_by(models.Procedure.name)
+        for token in textfold.fold(q).split()[:10]:
+            stmt = stmt.where(models.Procedure.search_text.contains(token, autoescape=True))
+        if field_id is not None:
+            stmt = stmt.where(models.Procedure.field_id == field_id)
+        if agency_id is not None:
+            stmt = stmt.join(models.Field).where(models.Field.agency_id == agency_id)
+        return [views.procedure_out(p) for p in session.scalars(stmt.limit(limit)).unique().all()]
+
+
+@router.get("/procedures/{procedure_id}", response_model=schemas.ProcedureOut)
+def procedure(procedure_id: int, app: State) -> schemas.ProcedureOut:
+    with app.db.read() as session:
+        row = session.scalar(_procedures(session).where(models.Procedure.id == procedure_id))
+        if row is None:
+            raise errors.NotFound(f"Không tìm thấy thủ tục số hiệu {procedure_id}.")
+        return views.procedure_out(row)
+
+
+@router.post("/devices/status", response_model=schemas.DeviceOut)
+def device_status(body: schemas.DeviceStatusIn, app: State, principal: AnyDevice) -> schemas.DeviceOut:
+    """A kiosk or board reports it is alive and any fault (printer out of paper …)."""
+    assert principal.device is not None
+    now = app.settings.clock()
+    with app.db.write() as session:
+        device = session.get_one(models.Device, principal.device.id)
+        changed = device.fault != body.fault
+        device.fault, device.last_seen_at = body.fault, now
+        if changed:
+            from server import events
+
+            events.append(
+                session,
+                type="device.status",
+                now=now,
+                centre_id=device.centre_id,
+                payload={
+                    "device_id": device.id,
+                    "name": device.name,
+                    "kind": device.kind.value,
+                    "fault": body.fault,
+                },
+            )
+        return schemas.DeviceOut.model_validate(device, from_attributes=True)
+
+
+@router.get("/devices", response_model=list[schemas.DeviceOut])
+def devices(app: State, principal: Manager) -> list[schemas.DeviceOut]:
+    with app.db.read() as session:
+        rows = session.scalars(sa.select(models.Device).order_by(models.Device.name)).all()
+        return [schemas.DeviceOut.model_validate(r, from_attributes=True) for r in rows]

@@ -1,0 +1,230 @@
+"""/api/v1 routes of the queue: tickets, counters, the board and the live event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from onestop import errors
+from server import events, models, schemas, tickets, views
+from server.auth import Principal
+from server.deps import Canceller, Issuer, Staff, State, Watcher
+
+router = APIRouter()
+NO_TICKET: dict[int | str, dict[str, Any]] = {204: {"description": "Không còn ai chờ ở các dịch vụ của quầy"}}
+
+
+def _ticket_action(
+    app: State, principal: Principal, func: Callable[..., models.Ticket], **kwargs: Any
+) -> schemas.TicketOut:
+    now = app.settings.clock()
+    with app.db.write() as session:
+        ticket = func(session, principal=principal, now=now, **kwargs)
+        return views.ticket_out(session, ticket, now)
+
+
+@router.post("/tickets", status_code=201, response_model=schemas.TicketOut)
+def issue_ticket(body: schemas.TicketIn, app: State, principal: Issuer) -> schemas.TicketOut:
+    return _ticket_action(
+        app, principal, tickets.issue, service_id=body.service_id, priority_group=body.priority_group
+    )
+
+
+@router.get("/tickets/{ticket_id}", response_model=schemas.TicketOut)
+def get_ticket(ticket_id: int, app: State) -> schemas.TicketOut:
+    """Public: a ticket's live position (what the QR on the ticket opens)."""
+    now = app.settings.clock()
+    with app.db.read() as session:
+        return views.ticket_out(session, tickets.get_ticket(session, ticket_id), now)
+
+
+@router.post("/tickets/{ticket_id}/recall", response_model=schemas.TicketOut)
+def recall(ticket_id: int, app: State, principal: Staff) -> schemas.TicketOut:
+    return _ticket_action(app, principal, tickets.recall, ticket_id=ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/no-show", response_model=schemas.TicketOut)
+def no_show(ticket_id: int, app: State, principal: Staff) -> schemas.TicketOut:
+    return _ticket_action(app, principal, tickets.no_show, ticket_id=ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/reactivate", response_model=schemas.TicketOut)
+def reactivate(ticket_id: int, app: State, principal: Staff) -> schemas.TicketOut:
+    return _ticket_action(app, principal, tickets.reactivate, ticket_id=ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/start", response_model=schemas.TicketOut)
+def start(ticket_id: int, app: State, principal: Staff) -> schemas.TicketOut:
+    return _ticket_action(app, principal, tickets.start, ticket_id=ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/finish", response_model=schemas.TicketOut)
+def finish(ticket_id: int, app: State, principal: Staff) -> schemas.TicketOut:
+    return _ticket_action(app, principal, tickets.finish, ticket_id=ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/transfer", response_model=schemas.TicketOut)
+def transfer(ticket_id: int, body: schemas.TransferIn, app: State, principal: Staff) -> schemas.TicketOut:
+    return _ticket_action(app, principal, tickets.transfer, ticket_id=ticket_id, service_id=body.service_id)
+
+
+@router.post("/tickets/{ticket_id}/cancel", response_model=schemas.TicketOut)
+def cancel(
+    ticket_id: int, app: State, principal: Canceller, body: schemas.CancelIn | None = None
+) -> schemas.TicketOut:
+    return _ticket_action(
+        app, principal, tickets.cancel, ticket_id=ticket_id, reason=body.reason if body else None
+    )
+
+
+# ---------------------------------------------------------------- counters
+
+
+@router.get("/counters", response_model=list[schemas.CounterOut])
+def list_counters(app: State, centre_id: int | None = None) -> list[schemas.CounterOut]:
+    with app.db.read() as session:
+        return views.counters(session, views.default_centre(session, centre_id).id)
+
+
+@router.get("/counters/{counter_id}", response_model=schemas.CounterOut)
+def get_counter(counter_id: int, app: State) -> schemas.CounterOut:
+    with app.db.read() as session:
+        return views.counter_out(session, tickets.get_counter(session, counter_id))
+
+
+def _counter_action(
+    app: State, principal: Principal, func: Callable[..., models.Counter], counter_id: int
+) -> schemas.CounterOut:
+    with app.db.write() as session:
+        counter = func(session, principal=principal, counter_id=counter_id, now=app.settings.clock())
+        return views.counter_out(session, counter)
+
+
+@router.post("/counters/{counter_id}/open", response_model=schemas.CounterOut)
+def open_counter(counter_id: int, app: State, principal: Staff) -> schemas.CounterOut:
+    """Open a closed counter, or resume a paused one."""
+    return _counter_action(app, principal, tickets.open_counter, counter_id)
+
+
+@router.post("/counters/{counter_id}/pause", response_model=schemas.CounterOut)
+def pause_counter(counter_id: int, app: State, principal: Staff) -> schemas.CounterOut:
+    return _counter_action(app, principal, tickets.pause_counter, counter_id)
+
+
+@router.post("/counters/{counter_id}/close", response_model=schemas.CounterOut)
+def close_counter(counter_id: int, app: State, principal: Staff) -> schemas.CounterOut:
+    return _counter_action(app, principal, tickets.close_counter, counter_id)
+
+
+@router.post("/counters/{counter_id}/call-next", response_model=schemas.TicketOut, responses=NO_TICKET)
+def call_next(counter_id: int, app: State, principal: Staff) -> schemas.TicketOut | Response:
+    now = app.settings.clock()
+    with app.db.write() as session:
+        ticket = tickets.call_next(session, principal=principal, counter_id=counter_id, now=now)
+        return views.ticket_out(session, ticket, now) if ticket else Response(status_code=204)
+
+
+# ---------------------------------------------------------------- board and events
+
+
+@router.get("/services", response_model=list[schemas.ServiceOut])
+def list_services(app: State, centre_id: int | None = None) -> list[schemas.ServiceOut]:
+    with app.db.read() as session:
+        centre = views.default_centre(session, centre_id)
+        return views.services(session, centre.id, app.settings.clock())
+
+
+@router.get("/board")
+def board(app: State, principal: Watcher, centre_id: int | None = None) -> dict[str, Any]:
+    with app.db.read() as session:
+        centre_id = centre_id or _principal_centre(principal)
+        return views.board(session, views.default_centre(session, centre_id), app.settings.clock())
+
+
+def _principal_centre(principal: Principal) -> int | None:
+    if principal.device is not None:
+        return principal.device.centre_id
+    return principal.user.centre_id if principal.user else None
+
+
+def _ids(text: str | None, name: str) -> frozenset[int] | None:
+    if not text:
+        return None
+    try:
+        return frozenset(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise errors.InvalidValue(name, "Danh sách số hiệu phải là các số cách nhau bằng dấu phẩy.") from None
+
+
+def _wanted(
+    row: dict[str, Any],
+    counters: frozenset[int] | None,
+    services: frozenset[int] | None,
+    centre_id: int | None,
+) -> bool:
+    """Filters are a union: an event about a wanted counter or a wanted service passes.
+
+    Events about neither (a centre-wide notice) always pass.
+    """
+    if centre_id is not None and row["centre_id"] not in (None, centre_id):
+        return False
+    if counters is None and services is None:
+        return True
+    if row["counter_id"] is None and row["service_id"] is None:
+        return True
+    return (counters is not None and row["counter_id"] in counters) or (
+        services is not None and row["service_id"] in services
+    )
+
+
+def _sse(row: dict[str, Any]) -> ServerSentEvent:
+    return ServerSentEvent(id=str(row["id"]), event=row["type"], raw_data=json.dumps(row, ensure_ascii=False))
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def stream_events(
+    app: State,
+    principal: Watcher,
+    counters: Annotated[str | None, Query(description="counter ids, comma separated")] = None,
+    services: Annotated[str | None, Query(description="service ids, comma separated")] = None,
+    centre_id: int | None = None,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """Server-sent events: every change, resuming after Last-Event-ID with nothing missed."""
+    wanted_counters, wanted_services = _ids(counters, "counters"), _ids(services, "services")
+    hub = app.hub
+    sub = hub.subscribe()
+    try:
+        sent = last_event_id if last_event_id is not None else after
+        if sent is None:
+            sent = hub.position
+        while True:  # catch up from the table, page by page
+            rows = await asyncio.to_thread(events.fetch_after, app.db, sent)
+            for row in rows:
+                sent = row["id"]
+                if _wanted(row, wanted_counters, wanted_services, centre_id):
+                    yield _sse(row)
+            if len(rows) < events.PAGE:
+                break
+        yield ServerSentEvent(comment="connected", retry=1000)
+        while True:
+            try:
+                item = await asyncio.wait_for(sub.queue.get(), app.settings.heartbeat_seconds)
+            except TimeoutError:
+                yield ServerSentEvent(comment="heartbeat")
+                continue
+            if item is None:
+                return  # the hub dropped us or is stopping: the client resumes from `sent`
+            if item["id"] <= sent:
+                continue
+            sent = item["id"]
+            if _wanted(item, wanted_counters, wanted_services, centre_id):
+                yield _sse(item)
+    finally:
+        hub.unsubscribe(sub)

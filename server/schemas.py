@@ -1,0 +1,351 @@
+"""The wire schema of /api/v1: request bodies are validated here, so a bad field is a 422
+that names it; responses show every time in Asia/Ho_Chi_Minh (+07:00)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from onestop import calendar, errors, identity, textfold
+from onestop.enums import (
+    Channel,
+    CounterStatus,
+    DeviceKind,
+    DocumentKind,
+    DossierStatus,
+    Rating,
+    ReturnMethod,
+    Role,
+    TicketStatus,
+)
+
+
+def _local(value: dt.datetime) -> str:
+    return value.astimezone(calendar.VN_TZ).isoformat()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # A time without an offset is read as Vietnamese local time, as an officer would mean it.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=calendar.VN_TZ)
+    return value
+
+
+LocalTime = Annotated[dt.datetime, AfterValidator(_aware), PlainSerializer(_local, return_type=str)]
+
+
+def _domain_check(func: Any) -> Any:
+    """Run a domain validator; its InvalidValue becomes a pydantic error on this field."""
+
+    def check(value: Any) -> Any:
+        try:
+            return func(value)
+        except errors.InvalidValue as exc:
+            raise ValueError(exc.message) from exc
+
+    return check
+
+
+Text = Annotated[str, AfterValidator(textfold.nfc), StringConstraints(min_length=1, max_length=255)]
+LongText = Annotated[str, AfterValidator(textfold.nfc), StringConstraints(min_length=1, max_length=2000)]
+Phone = Annotated[str, AfterValidator(_domain_check(identity.normalize_phone))]
+Email = Annotated[str, AfterValidator(_domain_check(identity.normalize_email))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- auth
+
+
+class LoginIn(Strict):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    centre_id: int | None
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (the OAuth2 type name)
+    expires_at: LocalTime
+    user: UserOut
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+class CentreOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    address: str
+    phone: str
+    office_hours: str
+    notice: str
+
+
+class DocumentOut(BaseModel):
+    name: str
+    kind: DocumentKind
+    copies: int
+
+
+class ProcedureOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    agency_id: int
+    agency_name: str
+    field_id: int
+    field_name: str
+    processing_days: float  # working days; 0.5 and 0 ("within the day") occur
+    fee: int
+    fee_note: str | None
+    online_level: str | None
+    sets: int
+    cutoff: str | None
+    documents: list[DocumentOut]
+
+
+class ServiceOut(BaseModel):
+    id: int
+    centre_id: int
+    code: str
+    name: str
+    letter: str
+    number_width: int
+    priority_policy: str
+    priority_every: int
+    field_ids: list[int]
+    waiting: int
+    estimated_wait_minutes: int
+    open_counters: int
+
+
+class TicketBrief(BaseModel):
+    id: int
+    number: str
+    service_id: int
+    priority_group: str | None
+    status: TicketStatus
+    issued_at: LocalTime
+    called_at: LocalTime | None
+    started_at: LocalTime | None
+
+
+class CounterOut(BaseModel):
+    id: int
+    centre_id: int
+    number: int
+    name: str
+    agency_id: int | None
+    display_address: int | None
+    service_ids: list[int]
+    status: CounterStatus
+    officer_id: int | None
+    officer_name: str | None
+    current_ticket: TicketBrief | None
+
+
+class PriorityGroupOut(BaseModel):
+    code: str
+    name: str
+
+
+# ---------------------------------------------------------------- tickets
+
+
+class TicketIn(Strict):
+    service_id: int
+    priority_group: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+
+
+class TransferIn(Strict):
+    service_id: int
+
+
+class CancelIn(Strict):
+    reason: Annotated[str, StringConstraints(max_length=255)] | None = None
+
+
+class TicketOut(BaseModel):
+    id: int
+    centre_id: int
+    number: str
+    service_id: int
+    origin_service_id: int
+    priority_group: str | None
+    status: TicketStatus
+    counter_id: int | None
+    counter_number: int | None
+    call_count: int
+    issued_at: LocalTime
+    called_at: LocalTime | None
+    started_at: LocalTime | None
+    finished_at: LocalTime | None
+    waiting_before: int | None
+    estimated_wait_minutes: int | None
+
+
+# ---------------------------------------------------------------- dossiers
+
+
+def _personal_id(value: str) -> str:
+    return identity.parse_personal_id(value).number
+
+
+PersonalId = Annotated[str, AfterValidator(_domain_check(_personal_id))]
+
+
+class ApplicantIn(Strict):
+    kind: Literal["person", "organisation"] = "person"
+    full_name: Text
+    # A personal ID number for a person, a tax/enterprise code for an organisation.
+    id_number: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    phone: Phone
+    address: Text
+    email: Email | None = None
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_id(cls, value: str, info: ValidationInfo) -> str:
+        check = _personal_id if info.data.get("kind", "person") == "person" else identity.normalize_tax_code
+        return str(_domain_check(check)(value))
+
+
+class RepresentativeIn(Strict):
+    full_name: Text
+    id_number: PersonalId
+    phone: Phone | None = None
+    authorisation: Annotated[str, StringConstraints(max_length=255)] | None = None
+
+
+class DocumentIn(Strict):
+    name: Text
+    kind: DocumentKind
+    copies: int = Field(ge=1, le=100)
+
+
+class DossierIn(Strict):
+    ticket_id: int | None = None
+    procedure_id: int
+    channel: Channel
+    received_at: LocalTime | None = Field(default=None, validate_default=True)
+    applicant: ApplicantIn
+    representative: RepresentativeIn | None = None
+    documents: list[DocumentIn] = Field(min_length=1, max_length=100)
+    sets: int = Field(ge=1, le=50)
+    fee_collected: int = Field(ge=0, le=10_000_000_000)
+    return_method: ReturnMethod
+
+    @field_validator("received_at")
+    @classmethod
+    def _postmark(cls, value: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        channel = info.data.get("channel")
+        if channel is Channel.POST and value is None:
+            raise ValueError("Hồ sơ gửi qua bưu chính phải có ngày giờ theo dấu bưu điện.")
+        if channel is Channel.COUNTER and value is not None:
+            raise ValueError("Hồ sơ nộp tại quầy lấy thời điểm tiếp nhận của hệ thống.")
+        return value
+
+
+class SupplementItem(Strict):
+    name: Text
+    kind: DocumentKind
+    copies: int = Field(ge=1, le=100)
+    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class SupplementIn(Strict):
+    items: list[SupplementItem] = Field(min_length=1, max_length=100)
+    reason: LongText
+
+
+class ReasonIn(Strict):
+    reason: LongText
+
+
+class ExtendIn(Strict):
+    reason: LongText
+    new_due_at: LocalTime
+
+
+class ReturnIn(Strict):
+    returned_to: Text
+    method: ReturnMethod = ReturnMethod.COUNTER
+
+
+class RatingIn(Strict):
+    level: Rating
+    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class RatingOut(BaseModel):
+    level: Rating
+    reason: str | None
+    created_at: LocalTime
+
+
+class DossierOut(BaseModel):
+    code: str
+    status: DossierStatus
+    status_name: str
+    procedure_id: int
+    procedure_name: str
+    agency_name: str
+    channel: Channel
+    received_at: LocalTime
+    due_at: LocalTime
+    original_due_at: LocalTime | None
+    ready_at: LocalTime | None
+    returned_at: LocalTime | None
+    timeliness: str | None
+    # Personal data: full for staff, masked for the public.
+    applicant: dict[str, Any]
+    representative: dict[str, Any] | None = None
+    documents: list[DocumentOut] | None = None
+    sets: int | None = None
+    fee_collected: int | None = None
+    return_method: ReturnMethod
+    ticket_id: int | None = None
+    supplement_items: list[dict[str, Any]] | None = None
+    reason: str | None = None
+    extension_reason: str | None = None
+    returned_to: str | None = None
+    rating: RatingOut | None = None
+
+
+# ---------------------------------------------------------------- devices, users
+
+
+class DeviceStatusIn(Strict):
+    fault: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class DeviceOut(BaseModel):
+    id: int
+    name: str
+    kind: DeviceKind
+    centre_id: int
+    fault: str | None
+    last_seen_at: LocalTime | None

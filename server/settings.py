@@ -1,0 +1,34 @@
+"""Server settings: one frozen object, built by the CLI or a test, handed to create_app."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import pathlib
+from collections.abc import Callable
+
+from onestop import calendar
+
+
+def vn_now() -> dt.datetime:
+    """The current time in Asia/Ho_Chi_Minh (the business day is the local day)."""
+    return dt.datetime.now(calendar.VN_TZ)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    data_dir: pathlib.Path = pathlib.Path(os.environ.get("QMS_DATA_DIR", "qms-data"))
+    # None means an SQLite file in data_dir; otherwise any SQLAlchemy URL (PostgreSQL).
+    database_url: str | None = None
+    token_ttl: dt.timedelta = dt.timedelta(hours=12)
+    # Comment lines on an idle event stream, so proxies and clients see it is alive.
+    heartbeat_seconds: float = 15.0
+    # How often each server process looks for events written by other processes.
+    event_poll_seconds: float = 0.5
+    clock: Callable[[], dt.datetime] = vn_now
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'qms.sqlite3').resolve()}"

@@ -1,0 +1,34 @@
+"""Shared fixtures: a real server on 127.0.0.1 (SQLite file, or PostgreSQL when
+QMS_TEST_DATABASE_URL is set), a settable clock, and signed-in HTTP clients."""
+
+from __future__ import annotations
+
+import os
+
+# Qt must never try to reach a display in tests; set before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import collections.abc
+import pathlib
+
+import pytest
+
+from tests import live
+
+
+@pytest.fixture
+def clock() -> live.Clock:
+    return live.Clock()
+
+
+@pytest.fixture
+def database_url(tmp_path: pathlib.Path) -> str:
+    return live.fresh_database_url(tmp_path)
+
+
+@pytest.fixture
+def server(
+    tmp_path: pathlib.Path, database_url: str, clock: live.Clock
+) -> collections.abc.Iterator[live.LiveServer]:
+    with live.run_server(data_dir=tmp_path / "data", database_url=database_url, clock=clock) as running:
+        yield running
