@@ -132,16 +132,18 @@ def people_ahead(
     the normal tickets before it and every waiting priority ticket.
     """
     since = normal_since_priority
-    priorities, normals, ahead = priority_before, normal_before, 0
+    # Both classes counted with this ticket included: it is the last of its own class.
+    priorities = priority_before + (1 if is_priority else 0)
+    normals = normal_before + (0 if is_priority else 1)
+    ahead = 0
     while True:
         turn = priority_turn(policy=policy, every_n=every_n, normal_since_priority=since)
-        take_priority = (priorities > 0 or is_priority) and (turn or normals == 0)
-        if take_priority:
-            if priorities == 0:
+        if priorities > 0 and (turn or normals == 0):
+            if is_priority and priorities == 1:
                 return ahead
             priorities, since = priorities - 1, 0
         else:
-            if normals == 0:
+            if not is_priority and normals == 1:
                 return ahead
             normals, since = normals - 1, since + 1
         ahead += 1

@@ -55,7 +55,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _first_run(settings, demo=args.demo)
     print(f"Máy chủ chạy tại http://{args.host}:{args.port}/api/v1 (Ctrl+C để dừng)")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    # Event streams never end by themselves: give them a few seconds, then stop anyway.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 

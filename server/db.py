@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,6 +55,9 @@ class Database:
     writer: orm.sessionmaker[orm.Session]
     reader: orm.sessionmaker[orm.Session]
     reader_engine: sa.Engine | None = None
+    # SQLite takes one writer at a time anyway, and a writer that finds the lock taken
+    # sleeps in steps of up to 100 ms; queueing writers on a Python lock keeps it busy.
+    write_lock: threading.Lock | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,7 +66,7 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[orm.Session]:
         """One write transaction: committed on success, rolled back on any error."""
-        with self.writer() as session, session.begin():
+        with self.write_lock or contextlib.nullcontext(), self.writer() as session, session.begin():
             yield session
 
     @contextlib.contextmanager
@@ -115,6 +119,7 @@ def open_database(url: str) -> Database:
             writer=orm.sessionmaker(writer_engine, expire_on_commit=False),
             reader=orm.sessionmaker(reader_engine, expire_on_commit=False),
             reader_engine=reader_engine,
+            write_lock=threading.Lock(),
         )
     engine = sa.create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True)
     factory = orm.sessionmaker(engine, expire_on_commit=False)

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 PAGE = 500  # rows per read, so a subscriber far behind catches up in bounded steps
 QUEUE_LIMIT = 10_000  # a subscriber this far behind is dropped; it reconnects and resumes
+# Built once: every change appends an event, and building the statement costs more than running it.
+_INSERT = sa.insert(models.table(models.Event))
 
 
 def append(
@@ -43,36 +45,27 @@ def append(
         # Event ids come from a sequence: without this lock a later id could commit before
         # an earlier one, and a reader that has moved past it would never see the earlier.
         session.execute(sa.text("SELECT pg_advisory_xact_lock(7406001)"))
-    session.add(
-        models.Event(
-            created_at=now,
-            type=type,
-            payload=payload,
-            centre_id=centre_id,
-            counter_id=counter_id,
-            service_id=service_id,
-        )
+    session.execute(
+        _INSERT,
+        {
+            "created_at": now,
+            "type": type,
+            "payload": payload,
+            "centre_id": centre_id,
+            "counter_id": counter_id,
+            "service_id": service_id,
+        },
     )
 
 
-def as_dict(row: models.Event) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "type": row.type,
-        "created_at": row.created_at.isoformat(),
-        "centre_id": row.centre_id,
-        "counter_id": row.counter_id,
-        "service_id": row.service_id,
-        "payload": row.payload,
-    }
-
-
 def fetch_after(db: Database, after_id: int, limit: int = PAGE) -> list[dict[str, Any]]:
+    """Events after an id, oldest first, as the JSON the stream sends."""
+    table = models.table(models.Event)
     with db.read() as session:
-        rows = session.scalars(
-            sa.select(models.Event).where(models.Event.id > after_id).order_by(models.Event.id).limit(limit)
+        rows = session.execute(
+            sa.select(table).where(table.c.id > after_id).order_by(table.c.id).limit(limit)
         ).all()
-        return [as_dict(row) for row in rows]
+    return [{**row._asdict(), "created_at": row.created_at.isoformat()} for row in rows]
 
 
 def last_id(db: Database) -> int:
@@ -114,9 +107,13 @@ class EventHub:
             self._offer(sub, None)
 
     def poke(self) -> None:
-        """Called from any thread after a commit: look for new events now."""
+        """Called from any thread after a commit: look for new events now.
+
+        Waking the loop costs a thread switch per commit; with nobody listening, the
+        periodic poll is enough.
+        """
         loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None and not loop.is_closed():
+        if self._subscribers and loop is not None and wake is not None and not loop.is_closed():
             loop.call_soon_threadsafe(wake.set)
 
     def subscribe(self) -> Subscriber:
@@ -139,6 +136,9 @@ class EventHub:
                 log.exception("event hub: reading new events failed")
 
     async def _drain(self) -> None:
+        if not self._subscribers:  # nobody to hand rows to: just keep up with the end
+            self.position = max(self.position, await asyncio.to_thread(last_id, self._db))
+            return
         while True:
             rows = await asyncio.to_thread(fetch_after, self._db, self.position)
             for row in rows:

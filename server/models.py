@@ -25,6 +25,13 @@ from onestop.enums import (
 from server.db import Base, UTCDateTime
 
 
+def table(model: type[Base]) -> sa.Table:
+    """A model's Table, for Core statements on hot paths (mypy sees __table__ as a FromClause)."""
+    result = model.__table__
+    assert isinstance(result, sa.Table)
+    return result
+
+
 def _enum(kind: type[Any]) -> sa.Enum:
     # Stored as plain strings (no native enum type), so adding a value needs no migration
     # of a database type, and SQLite and PostgreSQL hold the same text.
@@ -189,7 +196,8 @@ class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
         sa.UniqueConstraint("centre_id", "origin_service_id", "business_day", "seq"),
-        sa.Index("ix_ticket_queue", "service_id", "business_day", "status", "queue_key"),
+        # Serves the waiting counts (index only) and the head of each class for call-next.
+        sa.Index("ix_ticket_queue", "service_id", "business_day", "status", "priority_group", "queue_key"),
         sa.Index("ix_ticket_counter_status", "counter_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

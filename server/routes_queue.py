@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from onestop import errors
+from server import counters as counter_ops
 from server import events, models, schemas, tickets, views
 from server.auth import Principal
 from server.deps import Canceller, Issuer, Staff, State, Watcher
@@ -30,9 +31,16 @@ def _ticket_action(
 
 @router.post("/tickets", status_code=201, response_model=schemas.TicketOut)
 def issue_ticket(body: schemas.TicketIn, app: State, principal: Issuer) -> schemas.TicketOut:
-    return _ticket_action(
-        app, principal, tickets.issue, service_id=body.service_id, priority_group=body.priority_group
-    )
+    now = app.settings.clock()
+    with app.db.write() as session:
+        ticket, ahead, wait = tickets.issue(
+            session,
+            principal=principal,
+            service_id=body.service_id,
+            priority_group=body.priority_group,
+            now=now,
+        )
+        return views.ticket_out(session, ticket, now, position=(ahead, wait))
 
 
 @router.get("/tickets/{ticket_id}", response_model=schemas.TicketOut)
@@ -108,17 +116,17 @@ def _counter_action(
 @router.post("/counters/{counter_id}/open", response_model=schemas.CounterOut)
 def open_counter(counter_id: int, app: State, principal: Staff) -> schemas.CounterOut:
     """Open a closed counter, or resume a paused one."""
-    return _counter_action(app, principal, tickets.open_counter, counter_id)
+    return _counter_action(app, principal, counter_ops.open_, counter_id)
 
 
 @router.post("/counters/{counter_id}/pause", response_model=schemas.CounterOut)
 def pause_counter(counter_id: int, app: State, principal: Staff) -> schemas.CounterOut:
-    return _counter_action(app, principal, tickets.pause_counter, counter_id)
+    return _counter_action(app, principal, counter_ops.pause, counter_id)
 
 
 @router.post("/counters/{counter_id}/close", response_model=schemas.CounterOut)
 def close_counter(counter_id: int, app: State, principal: Staff) -> schemas.CounterOut:
-    return _counter_action(app, principal, tickets.close_counter, counter_id)
+    return _counter_action(app, principal, counter_ops.close, counter_id)
 
 
 @router.post("/counters/{counter_id}/call-next", response_model=schemas.TicketOut, responses=NO_TICKET)
@@ -202,8 +210,8 @@ async def stream_events(
     sub = hub.subscribe()
     try:
         sent = last_event_id if last_event_id is not None else after
-        if sent is None:
-            sent = hub.position
+        if sent is None:  # from now on: the newest event id, read after subscribing
+            sent = await asyncio.to_thread(events.last_id, app.db)
         while True:  # catch up from the table, page by page
             rows = await asyncio.to_thread(events.fetch_after, app.db, sent)
             for row in rows:

@@ -7,7 +7,7 @@ import decimal
 import json
 import pathlib
 import secrets
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -16,12 +16,17 @@ from onestop import textfold
 from onestop.enums import DeviceKind, PriorityPolicy, Role
 from server import auth, models
 
+_Coded = TypeVar("_Coded", models.Agency, models.Field, models.Procedure)
 DEMO_CATALOGUE = pathlib.Path(__file__).with_name("demo_catalogue.json")
 CREDENTIALS_FILE = "first-run-credentials.txt"
 
 
 def load_catalogue(session: orm.Session, data: dict[str, Any]) -> models.Centre:
-    """Insert a catalogue document (the demo_catalogue.json shape) as one new centre."""
+    """Insert a catalogue document (the demo_catalogue.json shape) as one new centre.
+
+    Agencies, fields and procedures that exist already (same code) are reused, so the
+    centres of one province share one catalogue; services and counters belong to the centre.
+    """
     spec = data["centre"]
     centre = models.Centre(
         code=spec["code"],
@@ -39,20 +44,25 @@ def load_catalogue(session: orm.Session, data: dict[str, Any]) -> models.Centre:
             is None
         ):
             session.add(models.PriorityGroup(code=group["code"], name=group["name"]))
-    fields: dict[str, models.Field] = {}
     agencies: dict[str, models.Agency] = {}
+    fields: dict[str, models.Field] = {}
     for agency_spec in data["agencies"]:
-        agency = models.Agency(
-            code=agency_spec["code"], name=agency_spec["name"], id_code=agency_spec["id_code"]
+        agency = _get_or_add(
+            session,
+            models.Agency,
+            agency_spec["code"],
+            name=agency_spec["name"],
+            id_code=agency_spec["id_code"],
         )
         agencies[agency.code] = agency
-        session.add(agency)
         for field_spec in agency_spec["fields"]:
-            field = models.Field(agency=agency, code=field_spec["code"], name=field_spec["name"])
+            field = _get_or_add(
+                session, models.Field, field_spec["code"], agency=agency, name=field_spec["name"]
+            )
             fields[field.code] = field
-            session.add(field)
             for proc in field_spec["procedures"]:
-                session.add(_procedure(field, proc))
+                if _find(session, models.Procedure, proc["code"]) is None:
+                    session.add(_procedure(field, proc))
     session.flush()
     services = {spec["code"]: _service(centre, spec, fields) for spec in data["services"]}
     session.add_all(services.values())
@@ -72,6 +82,20 @@ def load_catalogue(session: orm.Session, data: dict[str, Any]) -> models.Centre:
         session.add(counter)
     session.flush()
     return centre
+
+
+def _find(session: orm.Session, model: type[_Coded], code: str) -> _Coded | None:
+    return session.scalar(sa.select(model).where(model.code == code))
+
+
+def _get_or_add(session: orm.Session, model: type[_Coded], code: str, **values: Any) -> _Coded:
+    """The province's catalogue is shared: a second centre reuses agencies and fields by code."""
+    found = _find(session, model, code)
+    if found is None:
+        found = model(code=code, **values)
+        session.add(found)
+        session.flush()
+    return found
 
 
 def _procedure(field: models.Field, spec: dict[str, Any]) -> models.Procedure:

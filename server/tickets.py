@@ -13,40 +13,37 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
-from onestop import calendar, errors, queue
+from onestop import errors, queue
 from onestop.enums import CounterStatus, TicketStatus
-from server import events, models
+from server import events, models, waits
 from server.auth import Principal
 
-SERVICE_TIME_SAMPLE = 20  # finished tickets that make the "recent average" service time
-SERVICE_TIME_WINDOW = dt.timedelta(days=7)
+
+def _sequence_upsert(dialect: str) -> sa.Executable:
+    table = models.table(models.DailySequence)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table)
+        .values(scope=sa.bindparam("scope"), day=sa.bindparam("day"), last=1)
+        .on_conflict_do_update(index_elements=["scope", "day"], set_={"last": table.c.last + 1})
+        .returning(table.c.last)
+    )
 
 
-def business_day(now: dt.datetime) -> dt.date:
-    return now.astimezone(calendar.VN_TZ).date()
+# Statements of the hottest path, built once (building one costs more than running it).
+_SEQUENCE = {dialect: _sequence_upsert(dialect) for dialect in ("sqlite", "postgresql")}
+_INSERT_TICKET = sa.insert(models.table(models.Ticket)).returning(models.table(models.Ticket).c.id)
+_INSERT_AUDIT = sa.insert(models.table(models.AuditEntry))
 
 
 def next_sequence(session: orm.Session, *, scope: str, day: dt.date) -> int:
     """The next number in (scope, day): never repeated, never skipped, under any load.
 
-    The row is created if missing (a no-op when another transaction made it first), then
-    incremented with UPDATE … RETURNING, which takes its row lock on PostgreSQL; SQLite
-    runs one writer at a time anyway.
+    One upsert: it creates the row at 1 or increments it, holding the row lock on
+    PostgreSQL until commit; SQLite runs one writer at a time anyway.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(models.DailySequence)
-        .values(scope=scope, day=day, last=0)
-        .on_conflict_do_nothing(index_elements=["scope", "day"])
-    )
-    value = session.execute(
-        sa.update(models.DailySequence)
-        .where(models.DailySequence.scope == scope, models.DailySequence.day == day)
-        .values(last=models.DailySequence.last + 1)
-        .returning(models.DailySequence.last)
-    ).scalar_one()
-    return int(value)
+    statement = _SEQUENCE[session.get_bind().dialect.name]
+    return int(session.execute(statement, {"scope": scope, "day": day}).scalar_one())
 
 
 def get_ticket(session: orm.Session, ticket_id: int, *, lock: bool = False) -> models.Ticket:
@@ -72,96 +69,6 @@ def get_service(session: orm.Session, service_id: int) -> models.QueueService:
     return service
 
 
-# ---------------------------------------------------------------- wait estimates
-
-
-def waiting_clause(service_id: int, day: dt.date) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        models.Ticket.service_id == service_id,
-        models.Ticket.business_day == day,
-        models.Ticket.status.in_(queue.CALLABLE),
-    )
-
-
-def count_tickets(session: orm.Session, *conditions: sa.ColumnElement[bool]) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(models.Ticket).where(*conditions)) or 0
-
-
-def normal_since_priority(session: orm.Session, service_id: int, day: dt.date) -> int:
-    """Normal tickets called in this service since its last priority ticket was called."""
-    called = sa.and_(
-        models.Ticket.service_id == service_id,
-        models.Ticket.business_day == day,
-        models.Ticket.called_at.is_not(None),
-    )
-    last_priority = session.scalar(
-        sa.select(sa.func.max(models.Ticket.called_at)).where(
-            called, models.Ticket.priority_group.is_not(None)
-        )
-    )
-    conditions = [called, models.Ticket.priority_group.is_(None)]
-    if last_priority is not None:
-        conditions.append(models.Ticket.called_at > last_priority)
-    return count_tickets(session, *conditions)
-
-
-def average_service_minutes(session: orm.Session, service: models.QueueService, now: dt.datetime) -> float:
-    rows = session.execute(
-        sa.select(models.Ticket.started_at, models.Ticket.finished_at)
-        .where(
-            models.Ticket.service_id == service.id,
-            models.Ticket.status == TicketStatus.DONE,
-            models.Ticket.finished_at > now - SERVICE_TIME_WINDOW,
-            models.Ticket.started_at.is_not(None),
-        )
-        .order_by(models.Ticket.finished_at.desc())
-        .limit(SERVICE_TIME_SAMPLE)
-    ).all()
-    spans = [(end - start).total_seconds() / 60 for start, end in rows if start and end]
-    return sum(spans) / len(spans) if spans else float(service.default_service_minutes)
-
-
-def open_counters(session: orm.Session, service_id: int) -> int:
-    return (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(models.Counter)
-            .join(models.CounterService)
-            .where(
-                models.CounterService.service_id == service_id,
-                models.Counter.status == CounterStatus.OPEN,
-            )
-        )
-        or 0
-    )
-
-
-def position(session: orm.Session, ticket: models.Ticket, now: dt.datetime) -> tuple[int | None, int | None]:
-    """(people ahead, estimated wait in minutes) for a waiting ticket; (None, None) otherwise."""
-    if ticket.status not in queue.CALLABLE or ticket.business_day != business_day(now):
-        return None, None
-    service = get_service(session, ticket.service_id)
-    waiting = waiting_clause(service.id, ticket.business_day)
-    earlier = models.Ticket.queue_key < ticket.queue_key
-    is_priority = ticket.priority_group is not None
-    has_priority = models.Ticket.priority_group.is_not(None)
-    has_none = models.Ticket.priority_group.is_(None)
-    ahead = queue.people_ahead(
-        policy=service.priority_policy,
-        every_n=service.priority_every,
-        normal_since_priority=normal_since_priority(session, service.id, ticket.business_day),
-        is_priority=is_priority,
-        priority_before=count_tickets(session, waiting, has_priority, *([earlier] if is_priority else [])),
-        normal_before=count_tickets(session, waiting, has_none, *([] if is_priority else [earlier])),
-    )
-    wait = queue.estimated_wait_minutes(
-        ahead=ahead,
-        average_service_minutes=average_service_minutes(session, service, now),
-        open_counters=open_counters(session, service.id),
-    )
-    return ahead, wait
-
-
 # ---------------------------------------------------------------- ticket life cycle
 
 
@@ -177,10 +84,13 @@ def _record(
     """Audit entry plus live event for one ticket change."""
     payload = ticket_payload(session, ticket)
     payload.update(extra or {})
-    session.add(
-        models.AuditEntry(
-            at=now, actor=principal.actor, action=f"ticket.{action}", target=ticket.number, details=payload
-        )
+    audit(
+        session,
+        now=now,
+        actor=principal.actor,
+        action=f"ticket.{action}",
+        target=ticket.number,
+        details=payload,
     )
     events.append(
         session,
@@ -190,6 +100,14 @@ def _record(
         centre_id=ticket.centre_id,
         counter_id=ticket.counter_id,
         service_id=ticket.service_id,
+    )
+
+
+def audit(
+    session: orm.Session, *, now: dt.datetime, actor: str, action: str, target: str, details: dict[str, Any]
+) -> None:
+    session.execute(
+        _INSERT_AUDIT, {"at": now, "actor": actor, "action": action, "target": target, "details": details}
     )
 
 
@@ -214,36 +132,48 @@ def issue(
     service_id: int,
     priority_group: str | None,
     now: dt.datetime,
-) -> models.Ticket:
-    service = get_service(session, service_id)
-    if (
-        priority_group is not None
-        and session.scalar(sa.select(models.PriorityGroup).where(models.PriorityGroup.code == priority_group))
-        is None
+) -> tuple[models.Ticket, int, int]:
+    """A new ticket, with the people ahead of it and its estimated wait in minutes.
+
+    This is the busiest write of the system, so it runs a few Core statements only.
+    """
+    service = waits.service_config(session, service_id)
+    if service is None:
+        raise errors.NotFound(f"Không tìm thấy dịch vụ số hiệu {service_id}.")
+    if principal.device is not None and principal.device.centre_id != service.centre_id:
+        raise errors.NotFound(f"Không tìm thấy dịch vụ số hiệu {service_id} tại trung tâm này.")
+    if priority_group is not None and not session.scalar(
+        sa.select(sa.exists().where(models.PriorityGroup.code == priority_group))
     ):
         raise errors.InvalidValue("priority_group", f"Không có nhóm ưu tiên “{priority_group}”.")
-    day = business_day(now)
+    day = waits.business_day(now)
+    # Everyone waiting now stands ahead of the new ticket within its class.
+    counts = waits.class_counts(session, service.id, day)
     seq = next_sequence(session, scope=f"ticket:{service.centre_id}:{service.id}", day=day)
-    ticket = models.Ticket(
-        centre_id=service.centre_id,
-        origin_service_id=service.id,
-        service_id=service.id,
-        business_day=day,
-        seq=seq,
-        number=queue.format_number(service.letter, seq, service.number_width),
-        priority_group=priority_group,
-        status=TicketStatus.WAITING,
-        queue_key=now,
-        issued_at=now,
-        device_id=principal.device.id if principal.device else None,
-    )
-    session.add(ticket)
-    session.flush()
+    values: dict[str, Any] = {
+        "centre_id": service.centre_id,
+        "origin_service_id": service.id,
+        "service_id": service.id,
+        "business_day": day,
+        "seq": seq,
+        "number": queue.format_number(service.letter, seq, service.number_width),
+        "priority_group": priority_group,
+        "status": TicketStatus.WAITING,
+        "queue_key": now,
+        "issued_at": now,
+        "device_id": principal.device.id if principal.device else None,
+        "call_count": 0,
+    }
+    ticket_id = session.execute(_INSERT_TICKET, values).scalar_one()
+    ticket = models.Ticket(id=ticket_id, **values)  # not attached: the row is already written
     _record(session, principal=principal, now=now, action="issued", ticket=ticket)
-    return ticket
+    ahead, wait = waits.estimate(
+        session, service=service, day=day, now=now, is_priority=priority_group is not None, counts=counts
+    )
+    return ticket, ahead, wait
 
 
-def _check_officer_counter(principal: Principal, counter: models.Counter) -> None:
+def check_officer_counter(principal: Principal, counter: models.Counter) -> None:
     """An officer acts only at the counter they opened; supervisors and admins anywhere."""
     if principal.is_manager:
         return
@@ -251,7 +181,7 @@ def _check_officer_counter(principal: Principal, counter: models.Counter) -> Non
         raise errors.Forbidden(f"Bạn không phụ trách quầy số {counter.number}.")
 
 
-def _active_ticket(session: orm.Session, counter_id: int) -> models.Ticket | None:
+def active_ticket(session: orm.Session, counter_id: int) -> models.Ticket | None:
     return session.scalar(
         sa.select(models.Ticket).where(
             models.Ticket.counter_id == counter_id, models.Ticket.status.in_(queue.ACTIVE)
@@ -266,7 +196,7 @@ def _service_queue(session: orm.Session, service: models.QueueService, day: dt.d
         )
         row = session.execute(
             sa.select(models.Ticket.id, models.Ticket.queue_key)
-            .where(waiting_clause(service.id, day), cls)
+            .where(waits.waiting_clause(service.id, day), cls)
             .order_by(models.Ticket.queue_key, models.Ticket.id)
             .limit(1)
         ).first()
@@ -276,7 +206,7 @@ def _service_queue(session: orm.Session, service: models.QueueService, day: dt.d
         service_id=service.id,
         policy=service.priority_policy,
         every_n=service.priority_every,
-        normal_since_priority=normal_since_priority(session, service.id, day),
+        normal_since_priority=waits.normal_since_priority(session, service.id, day),
         priority_head=head(True),
         normal_head=head(False),
     )
@@ -286,15 +216,15 @@ def call_next(
     session: orm.Session, *, principal: Principal, counter_id: int, now: dt.datetime
 ) -> models.Ticket | None:
     counter = get_counter(session, counter_id, lock=True)
-    _check_officer_counter(principal, counter)
+    check_officer_counter(principal, counter)
     if counter.status is not CounterStatus.OPEN:
         raise errors.IllegalTransition(f"Quầy số {counter.number} chưa mở hoặc đang tạm dừng.")
-    active = _active_ticket(session, counter.id)
+    active = active_ticket(session, counter.id)
     if active is not None:
         raise errors.IllegalTransition(
             f"Quầy đang phục vụ số {active.number}; hãy hoàn thành, chuyển hoặc đánh vắng mặt trước."
         )
-    day = business_day(now)
+    day = waits.business_day(now)
     while True:
         queues = [_service_queue(session, get_service(session, sid), day) for sid in counter.service_ids]
         picked = queue.choose_next(queues)
@@ -327,7 +257,7 @@ def _counter_ticket(
     if ticket.counter_id is None:
         raise errors.IllegalTransition(f"Số {ticket.number} chưa được gọi tại quầy nào.")
     counter = get_counter(session, ticket.counter_id)
-    _check_officer_counter(principal, counter)
+    check_officer_counter(principal, counter)
     return ticket, counter
 
 
@@ -369,6 +299,7 @@ def finish(session: orm.Session, *, principal: Principal, ticket_id: int, now: d
     ticket.status = TicketStatus.DONE
     ticket.finished_at = now
     session.flush()
+    waits.forget_service_minutes(session, ticket.service_id)
     _record(session, principal=principal, now=now, action="finished", ticket=ticket)
     return ticket
 
@@ -379,7 +310,7 @@ def reactivate(
     """A no-show who turns up later the same day waits again in their original place."""
     ticket, _ = _counter_ticket(session, principal, ticket_id)
     queue.check_transition(ticket.number, ticket.status, TicketStatus.WAITING)
-    if ticket.business_day != business_day(now):
+    if ticket.business_day != waits.business_day(now):
         raise errors.IllegalTransition(f"Số {ticket.number} đã hết hiệu lực (chỉ dùng trong ngày cấp).")
     prev_counter = ticket.counter_id
     ticket.status = TicketStatus.WAITING
@@ -404,7 +335,7 @@ def transfer(
 ) -> models.Ticket:
     ticket = get_ticket(session, ticket_id, lock=True)
     if ticket.counter_id is not None and ticket.status in queue.ACTIVE:
-        _check_officer_counter(principal, get_counter(session, ticket.counter_id))
+        check_officer_counter(principal, get_counter(session, ticket.counter_id))
     elif not principal.is_manager:
         raise errors.Forbidden("Chỉ giám sát viên được chuyển vé đang chờ sang dịch vụ khác.")
     target = get_service(session, service_id)
@@ -415,7 +346,9 @@ def transfer(
     queue.check_transition(ticket.number, ticket.status, TicketStatus.TRANSFERRED)
     centre = session.get_one(models.Centre, ticket.centre_id)
     front = session.scalar(
-        sa.select(sa.func.min(models.Ticket.queue_key)).where(waiting_clause(target.id, ticket.business_day))
+        sa.select(sa.func.min(models.Ticket.queue_key)).where(
+            waits.waiting_clause(target.id, ticket.business_day)
+        )
     )
     from_counter, from_service = ticket.counter_id, ticket.service_id
     ticket.queue_key = queue.transfer_queue_key(
@@ -452,98 +385,3 @@ def cancel(
     session.flush()
     _record(session, principal=principal, now=now, action="cancelled", ticket=ticket)
     return ticket
-
-
-# ---------------------------------------------------------------- counters
-
-
-def _counter_event(
-    session: orm.Session, *, principal: Principal, now: dt.datetime, counter: models.Counter, action: str
-) -> None:
-    payload = {
-        "counter_id": counter.id,
-        "number": counter.number,
-        "status": counter.status.value,
-        "officer_id": counter.officer_id,
-    }
-    session.add(
-        models.AuditEntry(
-            at=now,
-            actor=principal.actor,
-            action=f"counter.{action}",
-            target=f"counter:{counter.number}",
-            details=payload,
-        )
-    )
-    events.append(
-        session,
-        type=f"counter.{action}",
-        now=now,
-        payload=payload,
-        centre_id=counter.centre_id,
-        counter_id=counter.id,
-    )
-
-
-def open_counter(
-    session: orm.Session, *, principal: Principal, counter_id: int, now: dt.datetime
-) -> models.Counter:
-    """Open a closed counter, or resume a paused one, for the signed-in officer."""
-    if principal.user is None:
-        raise errors.Forbidden("Chỉ cán bộ đã đăng nhập mới mở được quầy.")
-    counter = get_counter(session, counter_id, lock=True)
-    user = principal.user
-    if counter.status is not CounterStatus.CLOSED and counter.officer_id != user.id:
-        raise errors.IllegalTransition(f"Quầy số {counter.number} đang do cán bộ khác phụ trách.")
-    elsewhere = session.scalar(
-        sa.select(models.Counter).where(
-            models.Counter.officer_id == user.id,
-            models.Counter.id != counter.id,
-            models.Counter.status != CounterStatus.CLOSED,
-        )
-    )
-    if elsewhere is not None:
-        raise errors.IllegalTransition(f"Bạn đang mở quầy số {elsewhere.number}; hãy đóng quầy đó trước.")
-    if counter.status is CounterStatus.OPEN:
-        return counter
-    action = "resumed" if counter.status is CounterStatus.PAUSED else "opened"
-    if counter.status is CounterStatus.CLOSED:
-        counter.opened_at = now
-    counter.status = CounterStatus.OPEN
-    counter.officer_id = user.id
-    session.flush()
-    _counter_event(session, principal=principal, now=now, counter=counter, action=action)
-    return counter
-
-
-def pause_counter(
-    session: orm.Session, *, principal: Principal, counter_id: int, now: dt.datetime
-) -> models.Counter:
-    counter = get_counter(session, counter_id, lock=True)
-    _check_officer_counter(principal, counter)
-    if counter.status is not CounterStatus.OPEN:
-        raise errors.IllegalTransition(f"Quầy số {counter.number} không ở trạng thái đang mở.")
-    counter.status = CounterStatus.PAUSED
-    session.flush()
-    _counter_event(session, principal=principal, now=now, counter=counter, action="paused")
-    return counter
-
-
-def close_counter(
-    session: orm.Session, *, principal: Principal, counter_id: int, now: dt.datetime
-) -> models.Counter:
-    counter = get_counter(session, counter_id, lock=True)
-    _check_officer_counter(principal, counter)
-    if counter.status is CounterStatus.CLOSED:
-        raise errors.IllegalTransition(f"Quầy số {counter.number} đã đóng.")
-    active = _active_ticket(session, counter.id)
-    if active is not None:
-        raise errors.IllegalTransition(
-            f"Quầy đang phục vụ số {active.number}; hãy hoàn thành hoặc chuyển trước khi đóng quầy."
-        )
-    counter.status = CounterStatus.CLOSED
-    counter.officer_id = None
-    counter.opened_at = None
-    session.flush()
-    _counter_event(session, principal=principal, now=now, counter=counter, action="closed")
-    return counter

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from onestop import errors, queue
-from server import models, schemas, tickets
+from server import models, schemas, tickets, waits
 
 
 def default_centre(session: orm.Session, centre_id: int | None) -> models.Centre:
@@ -27,8 +27,17 @@ def centre_out(centre: models.Centre) -> schemas.CentreOut:
     return schemas.CentreOut.model_validate(centre, from_attributes=True)
 
 
-def ticket_out(session: orm.Session, ticket: models.Ticket, now: dt.datetime) -> schemas.TicketOut:
-    ahead, wait = tickets.position(session, ticket, now)
+def ticket_out(
+    session: orm.Session,
+    ticket: models.Ticket,
+    now: dt.datetime,
+    *,
+    position: tuple[int | None, int | None] | None = None,
+) -> schemas.TicketOut:
+    """The ticket as the API shows it; ``position`` when the caller computed it already."""
+    if position is None:
+        position = waits.position(session, ticket, tickets.get_service(session, ticket.service_id), now)
+    ahead, wait = position
     counter = session.get(models.Counter, ticket.counter_id) if ticket.counter_id else None
     return schemas.TicketOut(
         id=ticket.id,
@@ -84,12 +93,12 @@ def counters(session: orm.Session, centre_id: int) -> list[schemas.CounterOut]:
 
 
 def service_out(session: orm.Session, service: models.QueueService, now: dt.datetime) -> schemas.ServiceOut:
-    day = tickets.business_day(now)
-    waiting = tickets.count_tickets(session, tickets.waiting_clause(service.id, day))
-    open_count = tickets.open_counters(session, service.id)
+    day = waits.business_day(now)
+    waiting = waits.count_tickets(session, waits.waiting_clause(service.id, day))
+    open_count = waits.open_counters(session, service.id)
     wait = queue.estimated_wait_minutes(
         ahead=waiting,
-        average_service_minutes=tickets.average_service_minutes(session, service, now),
+        average_service_minutes=waits.average_service_minutes(session, service, now),
         open_counters=open_count,
     )
     return schemas.ServiceOut(
@@ -146,7 +155,7 @@ def board(session: orm.Session, centre: models.Centre, now: dt.datetime) -> dict
     snapshot already shows, but can never miss one.
     """
     last_event_id = session.scalar(sa.select(sa.func.max(models.Event.id))) or 0
-    day_start = dt.datetime.combine(tickets.business_day(now), dt.time(), tzinfo=now.tzinfo)
+    day_start = dt.datetime.combine(waits.business_day(now), dt.time(), tzinfo=now.tzinfo)
     calls = session.scalars(
         sa.select(models.Event)
         .where(
@@ -159,7 +168,7 @@ def board(session: orm.Session, centre: models.Centre, now: dt.datetime) -> dict
     ).all()
     return {
         "centre": centre_out(centre).model_dump(mode="json"),
-        "business_day": tickets.business_day(now).isoformat(),
+        "business_day": waits.business_day(now).isoformat(),
         "last_event_id": last_event_id,
         "counters": [c.model_dump(mode="json") for c in counters(session, centre.id)],
         "services": [s.model_dump(mode="json") for s in services(session, centre.id, now)],

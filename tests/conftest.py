@@ -22,8 +22,9 @@ def clock() -> live.Clock:
 
 
 @pytest.fixture
-def database_url(tmp_path: pathlib.Path) -> str:
-    return live.fresh_database_url(tmp_path)
+def database_url(tmp_path: pathlib.Path) -> collections.abc.Iterator[str]:
+    with live.fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

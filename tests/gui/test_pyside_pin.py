@@ -24,10 +24,10 @@ def test_bool_signals_keep_the_bool_reference_counts(qtbot: object) -> None:
     emitter.anything.emit(False)
     seen.clear()
     true_before, false_before = sys.getrefcount(True), sys.getrefcount(False)
-    for _ in range(5_000):
+    for _ in range(1_000):  # few enough that a leaking build fails here, not aborts
         emitter.flag.emit(True)
         emitter.anything.emit(False)
-    assert len(seen) == 10_000
+    assert len(seen) == 2_000
     seen.clear()
     # The broken release loses one reference per emit (thousands here); allow only noise.
     assert abs(sys.getrefcount(True) - true_before) < 5

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 16:56:47.634728
+Create Date: 2026-11-26 17:22:09.675354
 """
 
 from __future__ import annotations
@@ -308,7 +308,9 @@ def upgrade() -> None:
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.create_index("ix_ticket_counter_status", ["counter_id", "status"], unique=False)
         batch_op.create_index(
-            "ix_ticket_queue", ["service_id", "business_day", "status", "queue_key"], unique=False
+            "ix_ticket_queue",
+            ["service_id", "business_day", "status", "priority_group", "queue_key"],
+            unique=False,
         )
 
     op.create_table(

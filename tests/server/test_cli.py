@@ -1,0 +1,109 @@
+"""qms-server's commands, run as a user would, and the migrations against the models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import subprocess
+import sys
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from onestop.enums import DeviceKind
+from server import auth, migrate, models
+from server.db import Base, open_database
+
+
+def qms_server(*args: str, database_url: str, data_dir: pathlib.Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "server.cli", *args, "--data-dir", str(data_dir)]
+    command += ["--database-url", database_url]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+    assert migrate.current_revision(database_url) is not None
+    migrate.upgrade(database_url)  # a second start changes nothing
+
+
+def test_seed_demo_first_run_and_admin_commands(database_url: str, tmp_path: pathlib.Path) -> None:
+    data_dir = tmp_path / "data"
+    first = qms_server("seed-demo", database_url=database_url, data_dir=data_dir)
+    assert first.returncode == 0, first.stderr
+    assert "Đã nạp danh mục mẫu" in first.stdout
+    assert "canbo1" in first.stdout
+    assert "kiosk-1" in first.stdout
+    credentials = data_dir / "first-run-credentials.txt"
+    assert credentials.stat().st_mode & 0o077 == 0  # only the owner may read the passwords
+    again = qms_server("seed-demo", database_url=database_url, data_dir=data_dir)
+    assert again.returncode == 0
+    assert "canbo1" not in again.stdout  # accounts are made once
+
+    made = qms_server(
+        "create-user",
+        "tiepnhan7",
+        "--role",
+        "officer",
+        "--password",
+        "mot-mat-khau-dai",
+        database_url=database_url,
+        data_dir=data_dir,
+    )
+    assert made.returncode == 0, made.stderr
+    duplicate = qms_server(
+        "create-user",
+        "tiepnhan7",
+        "--role",
+        "officer",
+        "--password",
+        "mot-mat-khau-dai",
+        database_url=database_url,
+        data_dir=data_dir,
+    )
+    assert duplicate.returncode == 1
+    assert "đã tồn tại" in duplicate.stderr
+    device = qms_server(
+        "add-device", "kiosk-tang-2", "--kind", "kiosk", database_url=database_url, data_dir=data_dir
+    )
+    assert device.returncode == 0, device.stderr
+    key = device.stdout.strip().splitlines()[-1]
+    assert key.startswith(auth.DEVICE_KEY_PREFIX)
+
+    db = open_database(database_url)
+    try:
+        with db.write() as session:
+            now = dt.datetime.now(dt.UTC)
+            principal = auth.resolve(session, secret=key, now=now)
+            assert principal is not None
+            assert principal.device_kind is DeviceKind.KIOSK
+            user = session.scalar(sa.select(models.User).where(models.User.username == "tiepnhan7"))
+            assert user is not None
+            assert auth.verify_password(user.password_hash, "mot-mat-khau-dai")
+            assert session.scalar(sa.select(sa.func.count()).select_from(models.Procedure)) >= 30
+            assert session.scalar(sa.select(sa.func.count()).select_from(models.Agency)) >= 8
+            assert session.scalar(sa.select(sa.func.count()).select_from(models.QueueService)) == 6
+            assert session.scalar(sa.select(sa.func.count()).select_from(models.Counter)) == 8
+    finally:
+        db.dispose()
+
+
+def test_short_password_is_refused(database_url: str, tmp_path: pathlib.Path) -> None:
+    result = qms_server(
+        "create-user",
+        "x",
+        "--role",
+        "admin",
+        "--password",
+        "ngan",
+        database_url=database_url,
+        data_dir=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "ít nhất 8 ký tự" in result.stderr

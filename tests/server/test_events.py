@@ -1,0 +1,154 @@
+"""The live event stream through real HTTP: order, filters, heartbeats, resuming."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests import live
+
+
+class Reader:
+    """Reads one SSE stream on a thread into a queue (parsed events and comment lines)."""
+
+    def __init__(self, server: live.LiveServer, secret: str, *, params: str = "", last_id: int | None = None):
+        headers = {"Authorization": f"Bearer {secret}"}
+        if last_id is not None:
+            headers["Last-Event-ID"] = str(last_id)
+        self.items: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.comments: queue.Queue[str] = queue.Queue()
+        self.opened = threading.Event()
+        self._client = httpx.Client(base_url=server.api, headers=headers, timeout=httpx.Timeout(30, read=60))
+        self._stop = threading.Event()
+        self._response: httpx.Response | None = None
+        self._thread = threading.Thread(target=self._run, args=(f"/events{params}",), daemon=True)
+        self._thread.start()
+        assert self.opened.wait(10), "the stream did not open"
+
+    def _run(self, path: str) -> None:
+        try:
+            with self._client.stream("GET", path) as response:
+                self._response = response
+                assert response.status_code == 200
+                assert response.headers["content-type"].startswith("text/event-stream")
+                self.opened.set()
+                for line in response.iter_lines():
+                    if self._stop.is_set():
+                        return
+                    if line.startswith("data:"):
+                        self.items.put(json.loads(line[5:]))
+                    elif line.startswith(":"):
+                        self.comments.put(line)
+        except httpx.HTTPError:
+            if not self._stop.is_set():
+                raise
+
+    def take(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
+        return [self.items.get(timeout=timeout) for _ in range(count)]
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._response is not None:
+            # Closing from another thread does not wake a blocked read; shutting the socket does.
+            sock = self._response.extensions["network_stream"].get_extra_info("socket")
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._client.close()
+        self._thread.join(10)
+        assert not self._thread.is_alive()
+
+
+@pytest.fixture
+def readers(server: live.LiveServer) -> Iterator[list[Reader]]:
+    opened: list[Reader] = []
+    yield opened
+    for reader in opened:
+        reader.close()
+
+
+def test_every_change_arrives_in_order(server: live.LiveServer, readers: list[Reader]) -> None:
+    reader = Reader(server, server.device_keys["display-1"])
+    readers.append(reader)
+    kiosk, officer = server.device("kiosk-1"), server.user("canbo1")
+    ticket = kiosk.post("/tickets", json={"service_id": 1}).json()
+    officer.post("/counters/1/open")
+    officer.post("/counters/1/call-next")
+    officer.post(f"/tickets/{ticket['id']}/recall")
+    got = reader.take(4)
+    assert [e["type"] for e in got] == ["ticket.issued", "counter.opened", "ticket.called", "ticket.recalled"]
+    assert [e["id"] for e in got] == sorted(e["id"] for e in got)
+    called = got[2]
+    assert called["payload"]["number"] == "A001"
+    assert called["payload"]["counter_number"] == 1
+    assert called["counter_id"] == 1
+
+
+def test_resuming_after_last_event_id_delivers_everything_missed(
+    server: live.LiveServer, readers: list[Reader]
+) -> None:
+    kiosk = server.device("kiosk-1")
+    first = Reader(server, server.device_keys["display-1"])
+    readers.append(first)
+    kiosk.post("/tickets", json={"service_id": 1})
+    seen = first.take(1)[0]
+    first.close()
+    # While the board is away: 30 more changes.
+    for i in range(30):
+        kiosk.post("/tickets", json={"service_id": i % 6 + 1})
+    resumed = Reader(server, server.device_keys["display-1"], last_id=seen["id"])
+    readers.append(resumed)
+    missed = resumed.take(30)
+    assert [e["id"] for e in missed] == list(range(seen["id"] + 1, seen["id"] + 31))
+    kiosk.post("/tickets", json={"service_id": 1})
+    assert resumed.take(1)[0]["id"] == seen["id"] + 31  # and then live, with no repeat
+
+
+def test_a_long_backlog_arrives_whole(server: live.LiveServer, readers: list[Reader]) -> None:
+    kiosk = server.device("kiosk-1")
+    for i in range(600):  # more than one page of backlog
+        kiosk.post("/tickets", json={"service_id": i % 6 + 1})
+    reader = Reader(server, server.device_keys["display-1"], last_id=0)
+    readers.append(reader)
+    ids = [e["id"] for e in reader.take(600)]
+    assert ids == list(range(1, 601))
+
+
+def test_filter_by_counter(server: live.LiveServer, readers: list[Reader]) -> None:
+    reader = Reader(server, server.device_keys["display-1"], params="?counters=2")
+    readers.append(reader)
+    kiosk = server.device("kiosk-1")
+    one, two = server.user("canbo1"), server.user("canbo2")
+    one.post("/counters/1/open")
+    two.post("/counters/2/open")
+    kiosk.post("/tickets", json={"service_id": 1})
+    kiosk.post("/tickets", json={"service_id": 2})
+    one.post("/counters/1/call-next")
+    two.post("/counters/2/call-next")
+    got = reader.take(2)
+    assert [(e["type"], e["counter_id"]) for e in got] == [("counter.opened", 2), ("ticket.called", 2)]
+    assert reader.items.empty()
+
+
+def test_heartbeats_keep_an_idle_stream_alive(tmp_path: Any, database_url: str, clock: live.Clock) -> None:
+    with live.run_server(
+        data_dir=tmp_path / "data", database_url=database_url, clock=clock, heartbeat_seconds=0.2
+    ) as server:
+        reader = Reader(server, server.device_keys["display-1"])
+        try:
+            comments = [reader.comments.get(timeout=5) for _ in range(3)]
+            assert ": heartbeat" in comments
+        finally:
+            reader.close()
+
+
+def test_events_need_credentials(server: live.LiveServer) -> None:
+    assert server.client().get("/events").status_code == 401
+    assert server.client("qmsd_not-a-key").get("/events").status_code == 401

@@ -1,0 +1,43 @@
+"""Every validation message an app may show is Vietnamese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from server import messages
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "context", "expected"),
+    [
+        ("missing", "Field required", None, "Thông tin này là bắt buộc."),
+        (
+            "string_too_short",
+            "String should have at least 1 character",
+            {"min_length": 1},
+            "Không được để trống.",
+        ),
+        ("string_too_long", "…", {"max_length": 255}, "Không được dài quá 255 ký tự."),
+        ("too_short", "…", {"min_length": 1}, "Danh sách không được để trống."),
+        ("greater_than_equal", "…", {"ge": 0}, "Phải lớn hơn hoặc bằng 0."),
+        ("int_parsing", "…", None, "Phải là một số nguyên."),
+        (
+            "enum",
+            "…",
+            {"expected": "'counter' or 'post'"},
+            "Giá trị không hợp lệ; chọn một trong: 'counter' or 'post'.",
+        ),
+        (
+            "value_error",
+            "Value error, Số định danh cá nhân phải gồm đúng 12 chữ số.",
+            None,
+            "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+        ),
+        ("json_invalid", "JSON decode error", {"error": "x"}, "Nội dung gửi lên không phải JSON hợp lệ."),
+        ("some_future_kind", "Untranslated", None, "Untranslated"),
+    ],
+)
+def test_messages(kind: str, message: str, context: dict[str, Any] | None, expected: str) -> None:
+    assert messages.vietnamese(kind, message, context) == expected
