@@ -60,16 +60,27 @@ def postgres_url() -> str | None:
     return os.environ.get("QMS_TEST_DATABASE_URL") or None
 
 
-def fresh_database_url(tmp_path: pathlib.Path) -> str:
+@contextlib.contextmanager
+def fresh_database(tmp_path: pathlib.Path) -> Iterator[str]:
+    """An empty database for one test: an SQLite file, or a new PostgreSQL database.
+
+    On PostgreSQL each test gets its own database (created next to the one the URL names
+    and dropped afterwards), so test runs on one server never step on each other.
+    """
     url = postgres_url()
     if url is None:
-        return f"sqlite:///{tmp_path / 'qms.sqlite3'}"
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
+        yield f"sqlite:///{tmp_path / 'qms.sqlite3'}"
+        return
+    name = f"qms_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @dataclasses.dataclass
@@ -80,6 +91,7 @@ class LiveServer:
     device_keys: dict[str, str]
     ids: dict[str, Any]
     clients: list[httpx.Client] = dataclasses.field(default_factory=list)
+    running: _Running | None = dataclasses.field(default=None, repr=False)
 
     @property
     def api(self) -> str:
@@ -102,6 +114,16 @@ class LiveServer:
 
     def device(self, name: str) -> httpx.Client:
         return self.client(self.device_keys[name])
+
+    def stop(self) -> None:
+        """Stop serving, dropping open connections as a stopped process would; the data stays."""
+        assert self.running is not None
+        self.running.stop()
+
+    def start(self) -> None:
+        """Serve again after stop(): same port, same database, same settings and clock."""
+        assert self.running is not None
+        self.running.start()
 
 
 def _prepare(url: str) -> tuple[dict[str, str], dict[str, Any]]:
@@ -130,34 +152,108 @@ def _prepare(url: str) -> tuple[dict[str, str], dict[str, Any]]:
     return keys, ids
 
 
+class _Uvicorn(uvicorn.Server):
+    """Uvicorn whose shutdown drops the connections still open, as a stopped process would.
+
+    Plain uvicorn waits for every response to end before it shuts the app down, and an event
+    stream never ends by itself: a test server with a stream open would not stop.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for connection in list(self.server_state.connections):
+            connection.transport.close()
+        await super().shutdown(sockets=sockets)
+
+
+@dataclasses.dataclass
+class _Process:
+    """One uvicorn serving the app in a thread, on a socket of its own."""
+
+    server: _Uvicorn
+    thread: threading.Thread
+    sock: socket.socket
+
+    @classmethod
+    def start(cls, settings: Settings, port: int) -> _Process:
+        sock = socket.socket()
+        # A restart binds the port again while the old connections are in TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
+        server = _Uvicorn(config)
+        thread = threading.Thread(
+            target=server.run,
+            kwargs={"sockets": [sock]},
+            daemon=True,
+            name=f"uvicorn-{uuid.uuid4().hex[:6]}",
+        )
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:  # a condition with a deadline, not a fixed sleep
+            if not thread.is_alive() or time.monotonic() > deadline:
+                sock.close()
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)  # polling a flag with a deadline above, not a fixed wait
+        return cls(server=server, thread=thread, sock=sock)
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.sock.close()
+
+
+@dataclasses.dataclass
+class _Running:
+    """What stop() and start() need; kept off LiveServer's public fields."""
+
+    settings: Settings
+    port: int
+    process: _Process | None = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+
+    def start(self) -> None:
+        if self.process is None:
+            self.process = _Process.start(self.settings, self.port)
+
+
 @contextlib.contextmanager
 def run_server(
-    *, data_dir: pathlib.Path, database_url: str, clock: Clock, **overrides: Any
+    *,
+    data_dir: pathlib.Path,
+    database_url: str,
+    clock: Clock,
+    prepare: bool = True,
+    **overrides: Any,
 ) -> Iterator[LiveServer]:
-    keys, ids = _prepare(database_url)
+    """Serve on an ephemeral port until the block ends.
+
+    ``prepare=False`` serves a database an earlier server prepared, as is (a second server
+    process on the same database, or the same one after a restart): device_keys and ids are
+    then empty; use the earlier server's.
+    """
+    keys, ids = _prepare(database_url) if prepare else ({}, {})
     settings = Settings(data_dir=data_dir, database_url=database_url, clock=clock, **overrides)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"uvicorn-{uuid.uuid4().hex[:6]}"
-    )
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:  # a condition with a deadline, not a fixed sleep
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)  # polling a flag with a deadline above, not a fixed wait
+    process = _Process.start(settings, 0)
+    running = _Running(settings=settings, port=process.port, process=process)
     live = LiveServer(
-        base_url=f"http://127.0.0.1:{port}", settings=settings, clock=clock, device_keys=keys, ids=ids
+        base_url=f"http://127.0.0.1:{running.port}",
+        settings=settings,
+        clock=clock,
+        device_keys=keys,
+        ids=ids,
+        running=running,
     )
     try:
         yield live
     finally:
         for client in live.clients:
             client.close()
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+        running.stop()
