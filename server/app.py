@@ -14,9 +14,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import event, exc
 
 from onestop import errors
-from server import migrate, routes_dossiers, routes_misc, routes_queue
+from server import deps, messages, migrate, routes_dossiers, routes_misc, routes_queue
 from server.db import open_database
-from server.deps import AppState
 from server.events import EventHub
 from server.settings import Settings
 
@@ -38,9 +37,35 @@ def _domain_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": error.message}, status_code=_STATUS.get(type(error), 409))
 
 
-def _validation_error(_: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    detail = [{"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]} for item in error.errors()]
+    if any(item["type"] == "json_invalid" for item in error.errors()):
+        # Raised before the route's guard ran: credentials are still checked first.
+        refused = await deps.refusal(request)
+        if refused is not None:
+            return JSONResponse({"detail": refused.detail}, refused.status_code, refused.headers)
+    detail = [
+        {
+            "loc": list(item["loc"]),
+            "msg": messages.vietnamese(item["type"], item["msg"], item.get("ctx")),
+            "type": item["type"],
+        }
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def _out_of_range(_: Request, error: Exception) -> JSONResponse:
+    # A value the database cannot hold (an id beyond its integer type, a NUL in text on
+    # PostgreSQL) is the caller's mistake, not the server's: 422, never 500.
+    log.warning("value the database cannot hold: %s", error)
+    detail = [
+        {
+            "loc": [],
+            "msg": "Giá trị vượt quá giới hạn cho phép hoặc chứa ký tự không hợp lệ.",
+            "type": "value_error",
+        }
+    ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 
@@ -68,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = EventHub(db, settings.event_poll_seconds)
         event.listen(db.writer, "after_commit", lambda _session: hub.poke())
         await hub.start()
-        app.state.qms = AppState(settings=settings, db=db, hub=hub)
+        app.state.qms = deps.AppState(settings=settings, db=db, hub=hub)
         try:
             yield
         finally:
@@ -86,6 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(exc.OperationalError, _database_away)
     app.add_exception_handler(exc.IntegrityError, _conflict)
+    app.add_exception_handler(exc.DataError, _out_of_range)
+    # SQLite's driver raises this, unwrapped, for an integer beyond 64 bits.
+    app.add_exception_handler(OverflowError, _out_of_range)
     for router in (routes_misc.router, routes_queue.router, routes_dossiers.router):
         app.include_router(router, prefix=API)
 

@@ -10,6 +10,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
 
 import argon2
 import sqlalchemy as sa
@@ -53,6 +55,7 @@ class Principal:
 
     user: models.User | None = None
     device: models.Device | None = None
+    expires_at: dt.datetime | None = None  # of the access token; device keys do not expire
 
     @property
     def role(self) -> Role | None:
@@ -107,7 +110,7 @@ def resolve(session: orm.Session, *, secret: str, now: dt.datetime) -> Principal
     )
     if token is None or token.expires_at <= now or not token.user.active:
         return None
-    return Principal(user=token.user)
+    return Principal(user=token.user, expires_at=token.expires_at)
 
 
 def create_user(
@@ -140,3 +143,32 @@ def create_device(
     session.add(device)
     session.flush()
     return device, key
+
+
+class PrincipalCache:
+    """Recently resolved secrets, so a busy kiosk does not cost a query per request.
+
+    Entries live a few seconds: a disabled device or user is refused within that time.
+    Token expiry is checked on every hit against the request's clock.
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0) -> None:
+        self._ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, secret: str, now: dt.datetime) -> Principal | None:
+        with self._lock:
+            entry = self._entries.get(secret)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        principal = entry[1]
+        if principal.expires_at is not None and principal.expires_at <= now:
+            return None
+        return principal
+
+    def put(self, secret: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._entries) > 10_000:  # bounded: drop everything rather than grow
+                self._entries.clear()
+            self._entries[secret] = (time.monotonic() + self._ttl, principal)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onestop.enums import DeviceKind, Role
@@ -21,6 +22,7 @@ class AppState:
     settings: Settings
     db: Database
     hub: EventHub
+    principals: auth.PrincipalCache = dataclasses.field(default_factory=auth.PrincipalCache)
 
 
 def state(request: Request) -> AppState:
@@ -39,8 +41,13 @@ def optional_principal(
 ) -> auth.Principal | None:
     if credentials is None:
         return None
-    with app.db.read() as session:
-        principal = auth.resolve(session, secret=credentials.credentials, now=app.settings.clock())
+    now = app.settings.clock()
+    principal = app.principals.get(credentials.credentials, now)
+    if principal is None:
+        with app.db.read() as session:
+            principal = auth.resolve(session, secret=credentials.credentials, now=now)
+        if principal is not None:
+            app.principals.put(credentials.credentials, principal)
     if principal is None:
         raise HTTPException(401, "Phiên đăng nhập đã hết hạn hoặc khóa thiết bị không hợp lệ.", UNAUTHORISED)
     return principal
@@ -49,17 +56,52 @@ def optional_principal(
 OptionalPrincipal = Annotated[auth.Principal | None, Depends(optional_principal)]
 
 
-def require(*allowed: Role | DeviceKind) -> Callable[[auth.Principal | None], auth.Principal]:
-    """A dependency that admits the given user roles and device kinds, nobody else."""
+class Guard:
+    """A dependency that admits the given user roles and device kinds, nobody else.
 
-    def check(principal: OptionalPrincipal) -> auth.Principal:
+    A class rather than a closure so that `refusal` can find a route's guard.
+    """
+
+    def __init__(self, *allowed: Role | DeviceKind) -> None:
+        self.allowed = frozenset(allowed)
+
+    def __call__(self, principal: OptionalPrincipal) -> auth.Principal:
         if principal is None:
             raise HTTPException(401, "Cần đăng nhập hoặc khóa thiết bị.", UNAUTHORISED)
-        if principal.role not in allowed and principal.device_kind not in allowed:
+        if principal.role not in self.allowed and principal.device_kind not in self.allowed:
             raise HTTPException(403, "Tài khoản hoặc thiết bị này không có quyền thực hiện thao tác này.")
         return principal
 
-    return check
+
+def require(*allowed: Role | DeviceKind) -> Guard:
+    return Guard(*allowed)
+
+
+def _guard(dependant: Dependant | None) -> Guard | None:
+    if dependant is None:
+        return None
+    if isinstance(dependant.call, Guard):
+        return dependant.call
+    return next(filter(None, (_guard(sub) for sub in dependant.dependencies)), None)
+
+
+async def refusal(request: Request) -> HTTPException | None:
+    """The 401/403 the route's guard gives this caller, or None if it would let them in.
+
+    FastAPI parses a JSON body before it solves any dependency, so a body that is not JSON
+    at all fails before the guard has run; the app asks this first, so that missing or
+    wrong credentials are still answered 401/403 and never reveal what the body should be.
+    """
+    guard = _guard(getattr(request.scope.get("route"), "dependant", None))
+    if guard is None:
+        return None
+    credentials = await _bearer(request)
+    try:
+        principal = await run_in_threadpool(optional_principal, state(request), credentials)
+        guard(principal)
+    except HTTPException as refused:
+        return refused
+    return None
 
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER)

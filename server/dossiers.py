@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from onestop import calendar, dossier, errors, identity
-from onestop.enums import Channel, DossierStatus, Role, TicketStatus
+from onestop.enums import DossierStatus, Role, TicketStatus
 from server import events, models, schemas
 from server.auth import Principal
 from server.tickets import next_sequence
@@ -115,8 +115,9 @@ def intake(
         raise errors.NotFound(f"Không tìm thấy thủ tục số hiệu {body.procedure_id}.")
     ticket, counter_id = _intake_ticket(session, principal, body.ticket_id)
     centre = session.get_one(models.Centre, ticket.centre_id if ticket else _user_centre(session, principal))
-    received_at = body.received_at if body.channel is not Channel.COUNTER else now
-    assert received_at is not None  # the schema requires it for post and online
+    # The schema requires a postmark for post and refuses one at the counter; an online
+    # dossier without the portal's submission time is received now.
+    received_at = body.received_at if body.received_at is not None else now
     if received_at > now + dt.timedelta(minutes=5):
         raise errors.InvalidValue("received_at", "Thời điểm tiếp nhận không được ở tương lai.")
     due_at = work_calendar(session, centre).due_at(
@@ -244,7 +245,8 @@ def return_result(
     row.status = DossierStatus.RETURNED
     row.returned_at = now
     row.returned_to = body.returned_to
-    row.return_method = body.method
+    if body.method is not None:  # otherwise the way the applicant chose at intake
+        row.return_method = body.method
     session.flush()
     _record(session, principal=principal, now=now, action="returned", row=row)
     return row
@@ -316,6 +318,8 @@ def to_out(session: orm.Session, row: models.Dossier, *, full: bool) -> schemas.
         out.extension_reason, out.returned_to = row.extension_reason, row.returned_to
     elif row.status in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.REFUSED):
         out.reason = row.reason  # the citizen needs to know what to bring or why
+        if row.status is DossierStatus.SUPPLEMENT_REQUESTED:
+            out.supplement_items = row.supplement_items  # papers, not personal data
     return out
 
 

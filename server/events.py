@@ -90,6 +90,7 @@ class EventHub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.position = 0
 
     async def start(self) -> None:
@@ -99,10 +100,16 @@ class EventHub:
         self._task = asyncio.create_task(self._run(), name="event-hub")
 
     async def stop(self) -> None:
+        # Let a read in progress finish rather than cancel it: a cancelled to_thread keeps
+        # running in its thread and would hold a connection past the pool's disposal.
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            try:
+                await asyncio.wait_for(self._task, timeout=10)
+            except TimeoutError:
+                log.warning("event hub: a read did not finish within 10 s of shutdown")
         for sub in list(self._subscribers):
             self._offer(sub, None)
 
@@ -130,6 +137,8 @@ class EventHub:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self._drain()
             except Exception:  # the database may be briefly away; try again next round

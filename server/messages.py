@@ -25,7 +25,7 @@ _PLAIN = {
     "datetime_from_date_parsing": "Phải là ngày giờ (ISO 8601, ví dụ 2026-11-26T09:10:00+07:00).",
     "json_invalid": "Nội dung gửi lên không phải JSON hợp lệ.",
     "json_type": "Nội dung gửi lên không phải JSON hợp lệ.",
-    "string_pattern_mismatch": "Giá trị không đúng định dạng.",
+    "string_pattern_mismatch": "Giá trị không đúng định dạng (ví dụ danh sách số: 1,2,3).",
 }
 
 _WITH_LIMIT = {

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import orm
 
 from onestop import errors, textfold
@@ -13,6 +13,11 @@ from server import auth, models, schemas, views
 from server.deps import AnyDevice, Manager, State
 
 router = APIRouter()
+# Ids are INTEGER columns: a larger number is a 422 naming the parameter, not a database error.
+MAX_ID = 2**31 - 1
+IdQuery = Annotated[int | None, Query(le=MAX_ID)]
+# PostgreSQL text cannot hold NUL; refusing it here gives the same 422 on every database.
+SearchText = Annotated[str, Query(max_length=500, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/healthz", tags=["health"])
@@ -85,11 +90,13 @@ def _procedures(session: orm.Session) -> sa.Select[models.Procedure]:
 
 @router.get("/procedures", response_model=list[schemas.ProcedureOut])
 def procedures(
-    app: State, q: str = "", agency_id: int | None = None, field_id: int | None = None, limit: int = 50
+    app: State,
+    q: SearchText = "",
+    agency_id: IdQuery = None,
+    field_id: IdQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[schemas.ProcedureOut]:
     """Search that ignores diacritics: "ly lich tu phap" finds "Lý lịch tư pháp"."""
-    if not 1 <= limit <= 500:
-        raise errors.InvalidValue("limit", "limit phải từ 1 đến 500.")
     with app.db.read() as session:
         stmt = _procedures(session).order_by(models.Procedure.name)
         for token in textfold.fold(q).split()[:10]:
@@ -102,7 +109,7 @@ def procedures(
 
 
 @router.get("/procedures/{procedure_id}", response_model=schemas.ProcedureOut)
-def procedure(procedure_id: int, app: State) -> schemas.ProcedureOut:
+def procedure(procedure_id: Annotated[int, Path(le=MAX_ID)], app: State) -> schemas.ProcedureOut:
     with app.db.read() as session:
         row = session.scalar(_procedures(session).where(models.Procedure.id == procedure_id))
         if row is None:

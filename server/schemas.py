@@ -4,6 +4,7 @@ that names it; responses show every time in Asia/Ho_Chi_Minh (+07:00)."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -57,10 +58,32 @@ def _domain_check(func: Any) -> Any:
     return check
 
 
-Text = Annotated[str, AfterValidator(textfold.nfc), StringConstraints(min_length=1, max_length=255)]
-LongText = Annotated[str, AfterValidator(textfold.nfc), StringConstraints(min_length=1, max_length=2000)]
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cs"})
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def _clean_text(value: str) -> str:
+    """NFC and trimmed, without control characters or lone surrogates.
+
+    No name, address or reason contains them, PostgreSQL text cannot hold NUL and UTF-8
+    cannot encode a lone surrogate: refusing them here makes a 422 on the field, not a 500.
+    """
+    text = textfold.nfc(value)
+    for char in text:
+        if unicodedata.category(char) in _CONTROL_CATEGORIES and char not in _ALLOWED_CONTROLS:
+            raise ValueError(f"Không được chứa ký tự điều khiển (U+{ord(char):04X}).")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_clean_text), StringConstraints(min_length=1, max_length=255)]
+LongText = Annotated[str, AfterValidator(_clean_text), StringConstraints(min_length=1, max_length=2000)]
 Phone = Annotated[str, AfterValidator(_domain_check(identity.normalize_phone))]
-Email = Annotated[str, AfterValidator(_domain_check(identity.normalize_email))]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(_clean_text),
+    AfterValidator(_domain_check(identity.normalize_email)),
+]
 
 
 class Strict(BaseModel):
@@ -215,6 +238,31 @@ def _personal_id(value: str) -> str:
 
 
 PersonalId = Annotated[str, AfterValidator(_domain_check(_personal_id))]
+# Row ids are 32-bit integers in the database: a bigger one is a 422 on its field, not a 500.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# Free text that may be left out: the same cleaning, no minimum.
+Note = Annotated[str, AfterValidator(_clean_text), StringConstraints(max_length=1000)]
+
+_EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def _plausible(value: dt.datetime) -> dt.datetime:
+    # Postmarks and due dates live in this century; a year 1 or 9999 would also overflow
+    # when converted to UTC for storage.
+    if not _EARLIEST <= value < _LATEST:
+        raise ValueError("Thời điểm phải nằm trong khoảng từ năm 2000 đến năm 2099.")
+    return value
+
+
+# Serialised in +07:00 like LocalTime, so one instant written two ways hashes the same
+# for Idempotency-Key retries.
+InputTime = Annotated[
+    dt.datetime,
+    AfterValidator(_aware),
+    AfterValidator(_plausible),
+    PlainSerializer(_local, return_type=str),
+]
 
 
 class ApplicantIn(Strict):
@@ -237,7 +285,7 @@ class RepresentativeIn(Strict):
     full_name: Text
     id_number: PersonalId
     phone: Phone | None = None
-    authorisation: Annotated[str, StringConstraints(max_length=255)] | None = None
+    authorisation: Annotated[Note, StringConstraints(max_length=255)] | None = None
 
 
 class DocumentIn(Strict):
@@ -247,10 +295,11 @@ class DocumentIn(Strict):
 
 
 class DossierIn(Strict):
-    ticket_id: int | None = None
-    procedure_id: int
+    ticket_id: RowId | None = None
+    procedure_id: RowId
     channel: Channel
-    received_at: LocalTime | None = Field(default=None, validate_default=True)
+    # Required for post (the postmark); for online, the portal's submission time if given.
+    received_at: InputTime | None = Field(default=None, validate_default=True)
     applicant: ApplicantIn
     representative: RepresentativeIn | None = None
     documents: list[DocumentIn] = Field(min_length=1, max_length=100)
@@ -273,7 +322,7 @@ class SupplementItem(Strict):
     name: Text
     kind: DocumentKind
     copies: int = Field(ge=1, le=100)
-    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    note: Annotated[Note, StringConstraints(max_length=500)] | None = None
 
 
 class SupplementIn(Strict):
@@ -287,17 +336,18 @@ class ReasonIn(Strict):
 
 class ExtendIn(Strict):
     reason: LongText
-    new_due_at: LocalTime
+    new_due_at: InputTime
 
 
 class ReturnIn(Strict):
     returned_to: Text
-    method: ReturnMethod = ReturnMethod.COUNTER
+    # Left out: the way the applicant chose at intake.
+    method: ReturnMethod | None = None
 
 
 class RatingIn(Strict):
     level: Rating
-    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    reason: Note | None = None
 
 
 class RatingOut(BaseModel):

@@ -41,3 +41,14 @@ from server import messages
 )
 def test_messages(kind: str, message: str, context: dict[str, Any] | None, expected: str) -> None:
     assert messages.vietnamese(kind, message, context) == expected
+
+
+def test_the_api_answers_bad_fields_in_vietnamese(server: Any) -> None:
+    kiosk = server.device("kiosk-1")
+    reply = kiosk.post("/tickets", json={})
+    assert reply.status_code == 422
+    assert reply.json()["detail"] == [
+        {"loc": ["body", "service_id"], "msg": "Thông tin này là bắt buộc.", "type": "missing"}
+    ]
+    reply = kiosk.post("/tickets", json={"service_id": "một"})
+    assert reply.json()["detail"][0]["msg"] == "Phải là một số nguyên."
