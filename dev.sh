@@ -12,7 +12,8 @@ VENV=.venv
 # EGL/GL/fontconfig/dbus on minimal systems, libpulse0 for QtMultimedia and QtTextToSpeech.
 DEB_PACKAGES="python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
- libxcb-randr0 libxcb-shape0 libpulse0"
+ libxcb-randr0 libxcb-shape0 libpulse0
+ socat"  # socat: a pair of real serial ports for the display tests
 
 system_packages() {
     command -v dpkg-query >/dev/null 2>&1 || return 0   # not Debian: the README lists the needs
