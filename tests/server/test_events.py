@@ -152,3 +152,26 @@ def test_heartbeats_keep_an_idle_stream_alive(tmp_path: Any, database_url: str, 
 def test_events_need_credentials(server: live.LiveServer) -> None:
     assert server.client().get("/events").status_code == 401
     assert server.client("qmsd_not-a-key").get("/events").status_code == 401
+
+
+def test_a_board_on_one_server_process_sees_calls_made_through_another(
+    server: live.LiveServer, readers: list[Reader], tmp_path: Any
+) -> None:
+    """Two server processes on one database (here two Uvicorns): events come from the table."""
+    with live.run_server(
+        data_dir=tmp_path / "second",
+        database_url=server.settings.resolved_database_url(),
+        clock=server.clock,
+        prepare=False,
+    ) as second:
+        second.device_keys.update(server.device_keys)
+        reader = Reader(second, server.device_keys["display-1"])
+        readers.append(reader)
+        officer = server.user("canbo1")  # acting through the first process
+        server.device("kiosk-1").post("/tickets", json={"service_id": 1})
+        officer.post("/counters/1/open")
+        officer.post("/counters/1/call-next")
+        got = reader.take(3)
+        assert [e["type"] for e in got] == ["ticket.issued", "counter.opened", "ticket.called"]
+        assert got[2]["payload"]["number"] == "A001"
+        reader.close()
