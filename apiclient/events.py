@@ -76,7 +76,9 @@ class EventStream:
 
     ``on_status`` is called (on the iterating thread) with a Status each time the stream
     connects or drops; ``status`` holds the latest. ``last_event_id`` is the id of the
-    last event seen, to resume from in a new stream later.
+    last event seen, to resume from in a new stream later. The first wait after a drop
+    is about ``min_delay``, or the server's ``retry:`` advice once it has sent one; each
+    failed try doubles it up to ``max_delay``. ``sleep``, ``clock`` and ``rng`` are for tests.
     """
 
     def __init__(

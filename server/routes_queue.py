@@ -216,7 +216,9 @@ async def stream_events(
                     yield _sse(row)
             if len(rows) < events.PAGE:
                 break
-        yield ServerSentEvent(comment="connected", retry=1000)
+        # Carries the resume point: a client that drops before any event still resumes
+        # without a gap.
+        yield ServerSentEvent(comment="connected", retry=1000, id=str(sent))
         while True:
             try:
                 item = await asyncio.wait_for(sub.queue.get(), app.settings.heartbeat_seconds)
