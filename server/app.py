@@ -72,7 +72,9 @@ def _out_of_range(_: Request, error: Exception) -> JSONResponse:
 def _database_away(_: Request, error: Exception) -> JSONResponse:
     log.error("database unavailable: %s", error)
     return JSONResponse(
-        {"detail": "Cơ sở dữ liệu tạm thời không sẵn sàng, vui lòng thử lại."}, status_code=503
+        {"detail": "Cơ sở dữ liệu tạm thời không sẵn sàng, vui lòng thử lại."},
+        status_code=503,
+        headers={"Retry-After": "5"},  # clients (the kiosk's retry loop) know when to try again
     )
 
 
