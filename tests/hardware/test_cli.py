@@ -111,7 +111,7 @@ def test_bad_url_exits_2_and_names_it() -> None:
 def test_console_script_defaults_to_test_print(fakes: FakeFactory) -> None:
     script = pathlib.Path(sys.executable).with_name("qms-test-print")
     if not script.exists():
-        pytest.skip("qms-test-print is not installed in this environment (pip install -e .)")
+        pytest.skip(reason="qms-test-print is not installed in this environment (pip install -e .)")
     fake = fakes(Mode.ONLINE)
     done = run(fake.url, program=[str(script)])
     assert done.returncode == 0, done.stderr

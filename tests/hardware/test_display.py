@@ -195,7 +195,7 @@ def test_a_broadcast_over_loop_does_not_wait() -> None:
 @pytest.fixture
 def pty_pair(tmp_path: pathlib.Path) -> collections.abc.Iterator[tuple[str, str]]:
     if shutil.which("socat") is None:
-        pytest.skip("socat is not on PATH (apt-get install socat; ./dev.sh setup does it)")
+        pytest.skip(reason="socat is not on PATH (apt-get install socat; ./dev.sh setup does it)")
     with fakedevice.socat_pair(tmp_path) as pair:
         yield pair
 

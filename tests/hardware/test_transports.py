@@ -380,7 +380,7 @@ def test_usb_without_pyusb_says_what_to_install() -> None:
     except ImportError:
         pass
     else:
-        pytest.skip("pyusb is installed here")
+        pytest.skip(reason="pyusb is installed here")
     with pytest.raises(errors.MissingPackage) as caught:
         transports.open_transport(transports.parse_url("usb://04b8:0202"))
     assert "pip install pyusb" in caught.value.message
