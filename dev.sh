@@ -47,6 +47,30 @@ setup() {
     python_env
 }
 
+# The server (demo catalogue, SQLite in $QMS_DATA_DIR) and the apps, all on this machine.
+# Tickets print to preview://: each one is saved as a PNG under $QMS_DATA_DIR/tickets.
+run_system() {
+    local data=${QMS_DATA_DIR:-qms-data} port=${QMS_PORT:-8000}
+    local url="http://127.0.0.1:$port" pids=()
+    "$VENV/bin/qms-server" run --demo --data-dir "$data" --port "$port" "$@" &
+    pids+=($!)
+    trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+    for _ in $(seq 100); do
+        "$VENV/bin/python" -c "import urllib.request as u; u.urlopen('$url/api/v1/healthz', timeout=1)" \
+            2>/dev/null && break
+        sleep 0.2
+    done
+    # Device keys are shown once, at the first run, and kept in this file; without it, add one.
+    local key
+    key=$(awk '$1 == "device" && $2 == "kiosk-1" {print $NF}' "$data/first-run-credentials.txt" 2>/dev/null || true)
+    if [ -z "$key" ]; then
+        key=$("$VENV/bin/qms-server" add-device "kiosk-$(date +%s)" --kind kiosk --data-dir "$data" | awk '{print $NF}' | tail -1)
+    fi
+    "$VENV/bin/qms-kiosk" --server "$url" --device-key "$key" --printer "preview://$data/tickets" --windowed &
+    pids+=($!)
+    wait "${pids[0]}"
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -57,7 +81,7 @@ case "$cmd" in
         exec "$VENV/bin/python" -m pytest "$@" ;;
     run)
         setup
-        exec "$VENV/bin/qms-server" run --demo --data-dir "${QMS_DATA_DIR:-qms-data}" "$@" ;;
+        run_system "$@" ;;
     *)
         sed -n '2,5p' "$0" >&2
         exit 2 ;;

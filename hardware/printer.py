@@ -103,8 +103,12 @@ class Printer:
             raise ValueError(f"image is {image.width} dots wide; the printer takes {self.config.width}")
         return self.print_job(raster.encode(image))
 
-    def print_ticket(self, data: render.TicketData) -> printer_status.PrinterState:
-        return self.print_job(self._job(self.ticket_image(data), render.qr_payload(data)))
+    def print_ticket(
+        self, data: render.TicketData, *, image: Image.Image | None = None
+    ) -> printer_status.PrinterState:
+        """Print ``data``; pass ``image`` (from ``ticket_image``) when it is already rendered,
+        e.g. to show the citizen the very ticket that is printed."""
+        return self.print_job(self._job(image or self.ticket_image(data), render.qr_payload(data)))
 
     def print_receipt(self, data: render.ReceiptData) -> printer_status.PrinterState:
         return self.print_job(self._job(self.receipt_image(data), render.qr_payload(data)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 from onestop import errors
@@ -80,3 +81,14 @@ def classify_timeliness(*, due_at: dt.datetime, done_at: dt.datetime) -> Timelin
     if done_at.astimezone(VN_TZ).date() < due_at.astimezone(VN_TZ).date():
         return Timeliness.EARLY
     return Timeliness.ON_TIME if done_at <= due_at else Timeliness.LATE
+
+
+# <agency id code: digits and dots, then a letter and digits>-<YYMMDD>-<sequence>.
+_CODE = re.compile(r"[0-9A-Z]{1,4}(?:\.[0-9A-Z]{1,4}){2,5}-\d{6}-\d{4,}", re.IGNORECASE)
+
+
+def find_code(text: str) -> str | None:
+    """The dossier code in what a scanner or a citizen gave: the code alone, or a receipt's QR
+    holding a link or data around it; spaces and lower case are forgiven. None if there is none."""
+    match = _CODE.search("".join(text.split()))
+    return match.group(0).upper() if match else None

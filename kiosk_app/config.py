@@ -1,0 +1,131 @@
+"""The kiosk's settings: a TOML file, then the command line on top.
+
+``qms-kiosk --server URL --device-key KEY --printer PRINTER_URL [--config FILE] [--windowed]``
+
+Every key of the file may also be given on the command line (the line wins). Example file::
+
+    server = "http://10.0.0.2:8000"
+    device_key = "…"            # from `qms-server add-device kiosk-1 --kind kiosk`
+    printer = "tcp://10.0.0.31:9100?width=576"
+    admin_pin = "492817"        # leaving full screen or opening settings asks for it
+    scanner = "/dev/ttyACM0"    # optional: a scanner in serial (virtual COM) mode
+    language = "vi"             # or "en" at start; citizens can switch on screen
+    idle_seconds = 60           # any screen goes home after this long without a touch
+    ticket_seconds = 10         # the "your number" screen stays this long
+    priority_step = true        # ask for priority groups before issuing
+    orientation = "auto"        # or "portrait" / "landscape"
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import pathlib
+import tomllib
+from typing import Any
+
+DEFAULT_TICKET_URL = "{server}/api/v1/tickets/{id}"
+
+
+class ConfigError(Exception):
+    """The configuration cannot start a kiosk; the message says what to fix."""
+
+
+@dataclasses.dataclass(frozen=True)
+class KioskConfig:
+    server: str
+    device_key: str
+    printer: str
+    admin_pin: str | None = None
+    scanner: str | None = None
+    language: str = "vi"
+    idle_seconds: float = 60.0
+    ticket_seconds: float = 10.0
+    priority_step: bool = True
+    windowed: bool = False
+    orientation: str = "auto"  # or "portrait" / "landscape" when the screen reports it wrong
+    # What the QR on the ticket opens: the ticket's live position.
+    ticket_url: str = DEFAULT_TICKET_URL
+    # Seconds between refreshes of the waiting counts and of the printer's state.
+    refresh_seconds: float = 5.0
+    printer_check_seconds: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.server.startswith(("http://", "https://")):
+            raise ConfigError(f"server must be an http:// or https:// address, not {self.server!r}")
+        if not self.device_key.strip():
+            raise ConfigError(
+                "device_key is empty: create one with `qms-server add-device NAME --kind kiosk`"
+            )
+        if not self.printer.strip():
+            raise ConfigError("printer is empty: give a printer URL such as tcp://10.0.0.31:9100")
+        if self.language not in ("vi", "en"):
+            raise ConfigError(f"language must be vi or en, not {self.language!r}")
+        if self.orientation not in ("auto", "portrait", "landscape"):
+            raise ConfigError(f"orientation must be auto, portrait or landscape, not {self.orientation!r}")
+        if self.admin_pin is not None and not (self.admin_pin.isdigit() and 4 <= len(self.admin_pin) <= 12):
+            raise ConfigError("admin_pin must be 4 to 12 digits")
+        if not self.windowed and self.admin_pin is None:
+            raise ConfigError("a full-screen kiosk needs admin_pin (or run it with --windowed)")
+        for name in ("idle_seconds", "ticket_seconds", "refresh_seconds", "printer_check_seconds"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive")
+
+    def ticket_link(self, ticket_id: int) -> str:
+        return self.ticket_url.format(server=self.server.rstrip("/"), id=ticket_id)
+
+
+_FIELDS = {field.name: field for field in dataclasses.fields(KioskConfig)}
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qms-kiosk", description="Ki-ốt lấy số thứ tự và tra cứu.")
+    parser.add_argument("--config", type=pathlib.Path, help="TOML file with the settings below")
+    parser.add_argument("--server", help="the server's address, e.g. http://10.0.0.2:8000")
+    parser.add_argument("--device-key", help="this kiosk's device key")
+    parser.add_argument(
+        "--printer", help="printer URL: tcp://HOST:9100, serial:///dev/ttyUSB0, preview://DIR …"
+    )
+    parser.add_argument("--admin-pin", help="PIN to leave full screen or open settings")
+    parser.add_argument("--scanner", help="a scanner in serial mode (pyserial URL or device)")
+    parser.add_argument("--language", choices=("vi", "en"))
+    parser.add_argument(
+        "--windowed", action="store_true", default=None, help="a normal window (demos, set-up)"
+    )
+    return parser
+
+
+def load(argv: list[str] | None = None) -> KioskConfig:
+    """Settings from ``--config`` then the command line; raises ConfigError."""
+    args = parser().parse_args(argv)
+    values: dict[str, Any] = {}
+    if args.config is not None:
+        values.update(_read_file(args.config))
+    for name, value in vars(args).items():
+        if name != "config" and value is not None:
+            values[name] = value
+    missing = [name for name in ("server", "device_key", "printer") if not values.get(name)]
+    if missing:
+        raise ConfigError("missing: " + ", ".join("--" + name.replace("_", "-") for name in missing))
+    try:
+        return KioskConfig(**values)
+    except TypeError as exc:  # a wrong type in the file
+        raise ConfigError(str(exc)) from exc
+
+
+def _read_file(path: pathlib.Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown settings {', '.join(unknown)}")
+    for name, value in data.items():
+        if name == "admin_pin" and isinstance(value, int):
+            data[name] = str(value)
+        elif name.endswith("_seconds") and isinstance(value, int):
+            data[name] = float(value)
+    return data
