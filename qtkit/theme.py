@@ -35,7 +35,7 @@ def style_sheet(*, base_px: int) -> str:
     QLabel#svc_title {{ background: transparent; color: white; font-size: {big}px; font-weight: bold; }}
     QLabel#svc_wait {{ background: transparent; color: #e6eefb; font-size: {base_px}px; }}
     QLabel#svc_title:disabled, QLabel#svc_wait:disabled {{ color: {DISABLED_INK}; }}
-    QLabel#header_title {{ font-size: {round(base_px * 1.25)}px; font-weight: bold; color: {BRAND_DARK}; }}
+    QLabel#header_title {{ font-size: {round(base_px * 1.1)}px; font-weight: bold; color: {BRAND_DARK}; }}
     QPushButton {{ background: {BRAND}; color: white; border: none; border-radius: 14px; padding: 12px;
                    font-size: {big}px; font-weight: bold; }}
     QPushButton:pressed {{ background: {BRAND_DARK}; }}

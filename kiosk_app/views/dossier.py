@@ -67,8 +67,7 @@ class DossierPage(QtWidgets.QWidget):
         self.search.clicked.connect(self._on_lookup_clicked)
         row.addWidget(self.code, 1)
         row.addWidget(self.search)
-        self.message = widgets.label(name="banner", centre=True)
-        self.message.hide()
+        self.last_message = ""  # shown in the answer area
         # Before a look-up the answer area says what to do.
         self.result = QtWidgets.QTextBrowser()
         self.result.setObjectName("result")
@@ -76,7 +75,6 @@ class DossierPage(QtWidgets.QWidget):
         self.keyboard.attach(self.code)
         outer.addLayout(top)
         outer.addLayout(row)
-        outer.addWidget(self.message)
         outer.addWidget(self.result, 1)
         outer.addWidget(self.keyboard)
         self.retranslate()
@@ -89,12 +87,12 @@ class DossierPage(QtWidgets.QWidget):
         self.keyboard.set_space_text(self._text.get("space"))
         if self._shown is not None:
             self.show_dossier(self._shown)
-        elif not self.message.isVisible():
+        elif not self.last_message:
             self._show_hint()
 
     def reset(self) -> None:
         self.code.clear()
-        self.message.hide()
+        self.last_message = ""
         self._shown = None
         self._show_hint()
 
@@ -105,29 +103,27 @@ class DossierPage(QtWidgets.QWidget):
 
     def show_searching(self, code: str) -> None:
         self.code.setText(code)
-        self.result.clear()
         self._shown = None
         self._say(self._text.get("dossier_searching"))
 
     def show_dossier(self, found: dict[str, Any]) -> None:
         self._shown = found
-        self.message.hide()
+        self.last_message = ""
         self.code.setText(found["code"])
         self.result.setHtml(describe(found, self._text))
 
     def show_message(self, key: str, **values: object) -> None:
         self._shown = None
-        self.result.clear()
         self._say(self._text.get(key, **values))
 
     def show_error(self, message: str) -> None:
         self._shown = None
-        self.result.clear()
         self._say(message)
 
     def _say(self, message: str) -> None:
-        self.message.setText(message)
-        self.message.show()
+        # In the answer area, which scrolls: a long message never gets cut off.
+        self.last_message = message
+        self.result.setHtml(f"<p style='font-size:34px; color:#5c3c00'><b>{html.escape(message)}</b></p>")
 
     def _on_lookup_clicked(self) -> None:
         if self.code.text().strip():

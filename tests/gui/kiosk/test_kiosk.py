@@ -206,10 +206,10 @@ def test_dossier_lookup_of_an_unknown_code_and_of_junk(kiosk, qtbot):
     page.code.setText("000.18.25.H42-261126-9999")
     with qtbot.waitSignal(kiosk.dossiers.not_found, timeout=WAIT_MS):
         page.search.click()
-    assert "Không tìm thấy hồ sơ" in page.message.text()
+    assert "Không tìm thấy hồ sơ" in page.last_message
     page.code.setText("xin chao")
     page.search.click()
-    assert "không phải mã hồ sơ" in page.message.text()
+    assert "không phải mã hồ sơ" in page.last_message
 
 
 def test_server_down_then_back(kiosk, qtbot, server):
