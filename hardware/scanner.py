@@ -219,7 +219,11 @@ class SerialScanner:
                 _log.warning("scanner %s: skipping a line longer than %d bytes", self.name, MAX_LINE)
                 overflow, pending = True, b""
             for line in lines:
-                self._deliver(line)
+                # A long line may also arrive whole in one read (a busy machine reads late).
+                if len(line) > MAX_LINE:
+                    _log.warning("scanner %s: skipping a line longer than %d bytes", self.name, MAX_LINE)
+                else:
+                    self._deliver(line)
 
     def _deliver(self, line: bytes) -> None:
         text = unicodedata.normalize("NFC", line.decode("utf-8", errors="replace")).strip()

@@ -9,6 +9,7 @@ import queue
 import re
 import shutil
 import threading
+import time
 import unicodedata
 
 import pytest
@@ -319,3 +320,31 @@ def test_close_is_idempotent_and_stops_the_reader() -> None:
     reader.close()
     reader.close()
     assert not any(thread.name.startswith("scanner") for thread in threading.enumerate())
+
+
+class _OneReadPort:
+    """A port whose first read returns everything at once, as a late reader on a busy machine sees."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self.in_waiting = len(data)
+
+    def read(self, size: int) -> bytes:
+        data, self._data = self._data, b""
+        self.in_waiting = 0
+        if not data:
+            time.sleep(0.01)  # what a port's read timeout does when nothing comes
+        return data
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_too_long_line_read_whole_is_skipped() -> None:
+    codes: queue.Queue[str] = queue.Queue()
+    port = _OneReadPort(b"\xff" * (scanner.MAX_LINE + 1) + b"\nB0007\n")
+    with scanner.SerialScanner(port=port, on_scan=codes.put, name="one-read"):  # type: ignore[arg-type]
+        assert codes.get(timeout=2) == "B0007"
