@@ -40,14 +40,18 @@ class Kiosk(QtCore.QObject):
         self.text = texts.Texts(config.language)
         self.api = api or api_client.Client(config.server, secret=config.device_key, timeout=5.0)
         self.runner = tasks.Runner(workers=4, parent=self)
-        self.queue = queue.QueueModel(
-            api=self.api, runner=self.runner, refresh_seconds=config.refresh_seconds, parent=self
-        )
         self.printer = printing.PrinterModel(
             api=self.api,
             printer=printer or printer_mod.get_printer(config.printer),
             runner=self.runner,
             check_seconds=config.printer_check_seconds,
+            parent=self,
+        )
+        self.queue = queue.QueueModel(
+            api=self.api,
+            runner=self.runner,
+            whoami=self.printer.report,
+            refresh_seconds=config.refresh_seconds,
             parent=self,
         )
         self.flow = printing.TicketFlow(

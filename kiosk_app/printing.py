@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import threading
 import time
 from typing import Any
 
@@ -95,8 +96,11 @@ class PrinterModel(QtCore.QObject):
         self._runner = runner
         self.state: printer_status.PrinterState | None = None
         self.detail = ""
-        self._reported: tuple[str | None] | None = None  # what the server has, once told
-        self._reported_at = 0.0
+        # Every status report goes through report(), under this lock, with the newest fault:
+        # two reports in flight could otherwise land in the wrong order and clear a fault.
+        self._report_lock = threading.Lock()
+        self._fault: str | None = None
+        self._reported_at: float | None = None  # monotonic time of the last report that landed
         self._checking = False
         self._pending_cancels: list[tuple[int, str]] = []
         self._timer = QtCore.QTimer(self)
@@ -122,10 +126,8 @@ class PrinterModel(QtCore.QObject):
         if self._checking:
             return
         self._checking = True
-        reported, pending = self._reported, list(self._pending_cancels)
-        self._runner.submit(
-            lambda: self._check(reported, pending), done=self._on_checked, failed=self._on_check_failed
-        )
+        pending = list(self._pending_cancels)
+        self._runner.submit(lambda: self._check(pending), done=self._on_checked, failed=self._on_check_failed)
 
     def keep_cancel(self, ticket_id: int, reason: str) -> None:
         self._pending_cancels.append((ticket_id, reason))
@@ -137,25 +139,33 @@ class PrinterModel(QtCore.QObject):
             self.state_changed.emit(state)
             self.check()
 
-    def _check(
-        self, reported: tuple[str | None] | None, pending: list[tuple[int, str]]
-    ) -> tuple[printer_status.PrinterState, str, tuple[str | None] | None, list[int]]:
+    def report(self) -> dict[str, Any]:
+        """Tell the server this kiosk is alive, with the last printer fault known; returns the
+        server's view of this device. Runs on a worker; raises DomainError."""
+        return self._report(keep=True)
+
+    def _report(self, fault: str | None = None, *, keep: bool = False) -> dict[str, Any]:
+        with self._report_lock:
+            if not keep:
+                self._fault = fault
+            self._reported_at = None  # until this report lands: the next check sends again
+            reply = self._api.report_device_status(self._fault)
+            self._reported_at = time.monotonic()
+            return reply
+
+    def _check(self, pending: list[tuple[int, str]]) -> tuple[printer_status.PrinterState, str, list[int]]:
         try:
             state, detail = self.printer.status(), ""
         except printer_errors.PrinterError as exc:  # configuration: bad URL, no such device
             state, detail = printer_status.PrinterState.OFFLINE, exc.message
-        fault = fault_of(state)
-        if detail:
-            fault = f"Máy in phiếu: {detail}"
-        now = time.monotonic()
-        if reported != (fault,) or now - self._reported_at > HEARTBEAT_SECONDS:
+        fault = f"Máy in phiếu: {detail}" if detail else fault_of(state)
+        last = self._reported_at
+        if fault != self._fault or last is None or time.monotonic() - last > HEARTBEAT_SECONDS:
             try:
-                self._api.report_device_status(fault)
-                reported = (fault,)
-                self._reported_at = now
+                self._report(fault)
             except errors.DomainError as exc:
                 log.warning("could not report the printer state: %s", exc)
-        return state, detail, reported, self._cancel(pending)
+        return state, detail, self._cancel(pending)
 
     def _cancel(self, pending: list[tuple[int, str]]) -> list[int]:
         done = []
@@ -170,11 +180,9 @@ class PrinterModel(QtCore.QObject):
             done.append(ticket_id)
         return done
 
-    def _on_checked(
-        self, outcome: tuple[printer_status.PrinterState, str, tuple[str | None] | None, list[int]]
-    ) -> None:
+    def _on_checked(self, outcome: tuple[printer_status.PrinterState, str, list[int]]) -> None:
         self._checking = False
-        state, self.detail, self._reported, cancelled = outcome
+        state, self.detail, cancelled = outcome
         self._pending_cancels = [item for item in self._pending_cancels if item[0] not in cancelled]
         if state != self.state:
             self.state = state

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
+from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtCore
@@ -52,6 +53,7 @@ class QueueModel(QtCore.QObject):
         *,
         api: api_client.Client,
         runner: tasks.Runner,
+        whoami: Callable[[], dict[str, Any]],
         refresh_seconds: float,
         rng: random.Random | None = None,
         parent: QtCore.QObject | None = None,
@@ -59,6 +61,7 @@ class QueueModel(QtCore.QObject):
         super().__init__(parent)
         self._api = api
         self._runner = runner
+        self._whoami = whoami  # reports to the server and answers with this device
         self._refresh_ms = int(refresh_seconds * 1000)
         self._rng = rng or random.Random()
         self._identity: Identity | None = None
@@ -105,7 +108,7 @@ class QueueModel(QtCore.QObject):
         return Snapshot(identity=identity, services=tuple(self._api.services(identity.centre_id)))
 
     def _identify(self) -> Identity:
-        me = self._api.report_device_status(None)
+        me = self._whoami()
         centre_id = int(me["centre_id"])
         names = {int(c["id"]): str(c["name"]) for c in self._api.centres()}
         groups = tuple((str(g["code"]), str(g["name"])) for g in self._api.priority_groups())
