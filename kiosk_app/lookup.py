@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtCore
@@ -17,7 +18,40 @@ SEARCH_DELAY_MS = 250  # wait for a pause in typing before asking the server
 SEARCH_LIMIT = 50
 
 
-class ProcedureSearch(QtCore.QObject):
+class _NewestOnly(QtCore.QObject):
+    """Look-ups on the runner where only the newest request's answer counts: a citizen who
+    typed on, or scanned again, must not see an older answer arrive last."""
+
+    def __init__(
+        self, *, api: api_client.Client, runner: tasks.Runner, parent: QtCore.QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._api = api
+        self._runner = runner
+        self._sent = 0  # number of the newest request
+
+    def _submit(
+        self,
+        call: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        self._sent += 1
+        number = self._sent
+        self._runner.submit(
+            call,
+            done=lambda value: done(value) if number == self._sent else None,
+            failed=lambda exc: failed(exc) if number == self._sent else None,
+        )
+
+
+def _message(exc: Exception, what: str) -> str:
+    if not isinstance(exc, errors.DomainError):
+        log.error("%s failed", what, exc_info=exc)
+    return str(exc)
+
+
+class ProcedureSearch(_NewestOnly):
     """Signals:
     results(str, object): the query and its list of procedures (only the newest query's).
     failed(str): a Vietnamese message.
@@ -29,11 +63,8 @@ class ProcedureSearch(QtCore.QObject):
     def __init__(
         self, *, api: api_client.Client, runner: tasks.Runner, parent: QtCore.QObject | None = None
     ) -> None:
-        super().__init__(parent)
-        self._api = api
-        self._runner = runner
+        super().__init__(api=api, runner=runner, parent=parent)
         self._query = ""
-        self._sent = 0  # number of the newest request; older answers are dropped
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -50,27 +81,15 @@ class ProcedureSearch(QtCore.QObject):
         self._send()
 
     def _send(self) -> None:
-        self._sent += 1
-        number, query = self._sent, self._query
-        self._runner.submit(
+        query = self._query
+        self._submit(
             lambda: self._api.procedures(q=query, limit=SEARCH_LIMIT),
-            done=lambda found: self._on_found(number, query, found),
-            failed=lambda exc: self._on_failed(number, exc),
+            lambda found: self.results.emit(query, found),
+            lambda exc: self.failed.emit(_message(exc, "procedure search")),
         )
 
-    def _on_found(self, number: int, query: str, found: list[dict[str, Any]]) -> None:
-        if number == self._sent:
-            self.results.emit(query, found)
 
-    def _on_failed(self, number: int, exc: Exception) -> None:
-        if number != self._sent:
-            return
-        if not isinstance(exc, errors.DomainError):
-            log.error("procedure search failed", exc_info=exc)
-        self.failed.emit(str(exc))
-
-
-class DossierLookup(QtCore.QObject):
+class DossierLookup(_NewestOnly):
     """Signals:
     found(object): the dossier (public view: personal data masked by the server).
     not_found(str): the code, which the server does not know.
@@ -83,37 +102,15 @@ class DossierLookup(QtCore.QObject):
     bad_code = QtCore.Signal(str)
     failed = QtCore.Signal(str)
 
-    def __init__(
-        self, *, api: api_client.Client, runner: tasks.Runner, parent: QtCore.QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._api = api
-        self._runner = runner
-        self._sent = 0
-
     def lookup(self, text: str) -> None:
         code = dossier.find_code(text)
         if code is None:
             self.bad_code.emit(text.strip())
             return
-        self._sent += 1
-        number = self._sent
-        self._runner.submit(
-            lambda: self._api.dossier(code),
-            done=lambda found: self._on_found(number, found),
-            failed=lambda exc: self._on_failed(number, code, exc),
-        )
+        self._submit(lambda: self._api.dossier(code), self.found.emit, lambda exc: self._on_failed(code, exc))
 
-    def _on_found(self, number: int, found: dict[str, Any]) -> None:
-        if number == self._sent:
-            self.found.emit(found)
-
-    def _on_failed(self, number: int, code: str, exc: Exception) -> None:
-        if number != self._sent:
-            return
+    def _on_failed(self, code: str, exc: Exception) -> None:
         if isinstance(exc, errors.NotFound):
             self.not_found.emit(code)
         else:
-            if not isinstance(exc, errors.DomainError):
-                log.error("dossier look-up failed", exc_info=exc)
-            self.failed.emit(str(exc))
+            self.failed.emit(_message(exc, "dossier look-up"))

@@ -6,6 +6,9 @@ default and the reference: every key has it; the tests check both languages have
 
 from __future__ import annotations
 
+from onestop import dossier
+from onestop.enums import DossierStatus
+
 VI, EN = "vi", "en"
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -93,11 +96,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dossier_received": ("Ngày tiếp nhận", "Received"),
     "dossier_due": ("Ngày hẹn trả kết quả", "Due"),
     "dossier_returned": ("Ngày trả kết quả", "Returned"),
-    "status_received": ("Đã tiếp nhận, đang giải quyết", "Received, in progress"),
-    "status_supplement_requested": ("Chờ bổ sung, hoàn thiện hồ sơ", "Waiting for more papers"),
-    "status_refused": ("Từ chối tiếp nhận giải quyết", "Refused"),
-    "status_ready": ("Đã có kết quả, chờ trả", "Ready to collect"),
-    "status_returned": ("Đã trả kết quả", "Returned"),
+    "status_received": (dossier.STATUS_NAMES_VI[DossierStatus.RECEIVED], "Received, in progress"),
+    "status_supplement_requested": (
+        dossier.STATUS_NAMES_VI[DossierStatus.SUPPLEMENT_REQUESTED],
+        "Waiting for more papers",
+    ),
+    "status_refused": (dossier.STATUS_NAMES_VI[DossierStatus.REFUSED], "Refused"),
+    "status_ready": (dossier.STATUS_NAMES_VI[DossierStatus.READY], "Ready to collect"),
+    "status_returned": (dossier.STATUS_NAMES_VI[DossierStatus.RETURNED], "Returned"),
     "pin_title": ("Nhập mã quản trị", "Admin PIN"),
     "pin_wrong": ("Mã không đúng", "Wrong PIN"),
     "pin_ok": ("Xác nhận", "OK"),

@@ -31,11 +31,9 @@ class Runner(QtCore.QObject):
 
     Signals:
         _finished(object): internal; carries (callback, value) from a worker to this thread.
-        busy_changed(int): how many calls are in flight, after each change.
     """
 
     _finished = QtCore.Signal(object)
-    busy_changed = QtCore.Signal(int)
 
     def __init__(self, *, workers: int = 4, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -66,7 +64,6 @@ class Runner(QtCore.QObject):
             if self._closed:
                 return None
             self._in_flight += 1
-        self.busy_changed.emit(self._in_flight)
         return self._pool.submit(self._run, fn, done, failed)
 
     def close(self) -> None:
@@ -92,7 +89,6 @@ class Runner(QtCore.QObject):
         if self._closed:  # queued before close(): its widgets may be gone
             return
         self._in_flight -= 1
-        self.busy_changed.emit(self._in_flight)
         callback, value = outcome
         if callback is not None:
             callback(value)

@@ -193,7 +193,7 @@ class _Process:
             if not thread.is_alive() or time.monotonic() > deadline:
                 sock.close()
                 raise RuntimeError("the test server did not start")
-            time.sleep(0.01)  # polling a flag with a deadline above, not a fixed wait
+            time.sleep(0.01)  # fixed wait is right: uvicorn offers no event for 'started', only this flag
         return cls(server=server, thread=thread, sock=sock)
 
     @property

@@ -49,20 +49,12 @@ class ServiceButton(QtWidgets.QPushButton):
 
     def show_wait(self, text: texts.Texts) -> None:
         service = self.service
+        parts = []
+        if service["waiting"]:
+            parts.append(text.get("waiting", n=service["waiting"], minutes=service["estimated_wait_minutes"]))
         if not service.get("open_counters"):
-            self.wait.setText(
-                text.get("no_counter")
-                if not service["waiting"]
-                else text.get("waiting", n=service["waiting"], minutes=service["estimated_wait_minutes"])
-                + " · "
-                + text.get("no_counter")
-            )
-        elif service["waiting"]:
-            self.wait.setText(
-                text.get("waiting", n=service["waiting"], minutes=service["estimated_wait_minutes"])
-            )
-        else:
-            self.wait.setText(text.get("nobody_waiting"))
+            parts.append(text.get("no_counter"))
+        self.wait.setText(" · ".join(parts) or text.get("nobody_waiting"))
 
 
 class HomePage(QtWidgets.QWidget):

@@ -34,18 +34,11 @@ class TicketPage(QtWidgets.QWidget):
         self.ahead = widgets.label(name="subtitle", centre=True)
         self.take = widgets.label(name="subtitle", centre=True)
         self.message = widgets.label(name="alarm", centre=True)
-        for widget in (
-            self.heading,
-            self.number,
-            self.service,
-            self.priority,
-            self.wait,
-            self.ahead,
-            self.take,
-            self.message,
-        ):
+        # What a printed ticket shows; hidden while printing and after a failure.
+        self._ticket_parts = (self.number, self.service, self.priority, self.wait, self.ahead, self.take)
+        for widget in (self.heading, *self._ticket_parts, self.message):
             info.addWidget(widget)
-        for widget in (self.heading, self.service, self.priority, self.wait, self.ahead, self.take):
+        for widget in (self.heading, *self._ticket_parts[1:]):
             # Wrapped labels ask for their height at their narrowest: far too tall here.
             widget.setWordWrap(False)
         info.addStretch(1)
@@ -116,15 +109,7 @@ class TicketPage(QtWidgets.QWidget):
         self.message.setText(message)
 
     def _show(self, *, number: bool, message: bool) -> None:
-        for widget in (
-            self.number,
-            self.service,
-            self.priority,
-            self.wait,
-            self.ahead,
-            self.take,
-            self.image,
-        ):
+        for widget in (*self._ticket_parts, self.image):
             widget.setVisible(number)
         self.message.setVisible(message)
         self.heading.setVisible(not message)

@@ -333,7 +333,7 @@ class _OneReadPort:
         data, self._data = self._data, b""
         self.in_waiting = 0
         if not data:
-            time.sleep(0.01)  # what a port's read timeout does when nothing comes
+            time.sleep(0.01)  # fixed wait is right: it is the fake port's read timeout, not a test's wait
         return data
 
     def write(self, data: bytes) -> int:
