@@ -135,6 +135,10 @@ class Client:
     def counter(self, counter_id: int) -> JsonObject:
         return _object(self._get(f"/counters/{counter_id}"))
 
+    def counter_queue(self, counter_id: int) -> JsonObject:
+        """Staff: the counter, its current ticket, its services' lines and today's no-shows."""
+        return _object(self._get(f"/counters/{counter_id}/queue"))
+
     def open_counter(self, counter_id: int) -> JsonObject:
         """Open a closed counter, or resume a paused one, for the signed-in officer."""
         return _object(self._post(f"/counters/{counter_id}/open"))

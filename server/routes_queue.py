@@ -105,6 +105,14 @@ def get_counter(counter_id: int, app: State) -> schemas.CounterOut:
         return views.counter_out(session, tickets.get_counter(session, counter_id))
 
 
+@router.get("/counters/{counter_id}/queue", response_model=schemas.CounterQueueOut)
+def counter_queue(counter_id: int, app: State, principal: Staff) -> schemas.CounterQueueOut:
+    """The counter's desk: its state, current ticket, its services' lines and today's no-shows."""
+    with app.db.read() as session:
+        counter = tickets.get_counter(session, counter_id)
+        return views.counter_queue(session, counter, app.settings.clock())
+
+
 def _counter_action(
     app: State, principal: Principal, func: Callable[..., models.Counter], counter_id: int
 ) -> schemas.CounterOut:

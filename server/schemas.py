@@ -190,6 +190,17 @@ class CounterOut(BaseModel):
     current_ticket: TicketBrief | None
 
 
+class WaitingServiceOut(BaseModel):
+    """One service of a counter: how many wait and the numbers first in line."""
+
+    id: int
+    code: str
+    name: str
+    letter: str
+    waiting: int
+    next: list[TicketBrief]
+
+
 class PriorityGroupOut(BaseModel):
     code: str
     name: str
@@ -228,6 +239,17 @@ class TicketOut(BaseModel):
     finished_at: LocalTime | None
     waiting_before: int | None
     estimated_wait_minutes: int | None
+
+
+class CounterQueueOut(BaseModel):
+    """Everything the counter's desk shows, in one read (start-up and each resync)."""
+
+    last_event_id: int
+    counter: CounterOut
+    current: TicketOut | None
+    no_show_after_calls: int
+    services: list[WaitingServiceOut]
+    no_shows: list[TicketBrief]  # today's no-shows at this counter, newest first
 
 
 # ---------------------------------------------------------------- dossiers

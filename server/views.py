@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from onestop import errors, queue
+from onestop.enums import PriorityPolicy, TicketStatus
 from server import models, schemas, tickets, waits
 
 
@@ -60,7 +61,7 @@ def ticket_out(
 
 
 def _brief(ticket: models.Ticket | None) -> schemas.TicketBrief | None:
-    return schemas.TicketBrief.model_validate(ticket, from_attributes=True) if ticket else None
+    return _brief_of(ticket) if ticket else None
 
 
 def counter_out(session: orm.Session, counter: models.Counter) -> schemas.CounterOut:
@@ -182,3 +183,67 @@ def board(session: orm.Session, centre: models.Centre, now: dt.datetime) -> dict
             for e in calls
         ],
     }
+
+
+NEXT_SHOWN = 5
+NO_SHOWS_SHOWN = 10
+
+
+def _upcoming(session: orm.Session, service: models.QueueService, day: dt.date) -> list[models.Ticket]:
+    """The first numbers in a service's line: priority first under the strict policy,
+    otherwise in arrival order (one-in-N may still take a priority number earlier)."""
+    order: list[sa.ColumnElement[Any]] = [models.Ticket.queue_key, models.Ticket.id]
+    if service.priority_policy is PriorityPolicy.STRICT:
+        order.insert(0, models.Ticket.priority_group.is_(None))
+    return list(
+        session.scalars(
+            sa.select(models.Ticket)
+            .where(waits.waiting_clause(service.id, day))
+            .order_by(*order)
+            .limit(NEXT_SHOWN)
+        )
+    )
+
+
+def counter_queue(session: orm.Session, counter: models.Counter, now: dt.datetime) -> schemas.CounterQueueOut:
+    """The desk of one counter: its state, the ticket at it, its services' lines, its no-shows."""
+    last_event_id = session.scalar(sa.select(sa.func.max(models.Event.id))) or 0
+    day = waits.business_day(now)
+    out = counter_out(session, counter)
+    current = tickets.active_ticket(session, counter.id)
+    services = []
+    for service_id in counter.service_ids:
+        service = tickets.get_service(session, service_id)
+        services.append(
+            schemas.WaitingServiceOut(
+                id=service.id,
+                code=service.code,
+                name=service.name,
+                letter=service.letter,
+                waiting=waits.count_tickets(session, waits.waiting_clause(service.id, day)),
+                next=[_brief_of(t) for t in _upcoming(session, service, day)],
+            )
+        )
+    no_shows = session.scalars(
+        sa.select(models.Ticket)
+        .where(
+            models.Ticket.counter_id == counter.id,
+            models.Ticket.business_day == day,
+            models.Ticket.status == TicketStatus.NO_SHOW,
+        )
+        .order_by(models.Ticket.ended_at.desc(), models.Ticket.id.desc())
+        .limit(NO_SHOWS_SHOWN)
+    )
+    centre = session.get_one(models.Centre, counter.centre_id)
+    return schemas.CounterQueueOut(
+        last_event_id=last_event_id,
+        counter=out,
+        current=ticket_out(session, current, now) if current else None,
+        no_show_after_calls=centre.no_show_after_calls,
+        services=services,
+        no_shows=[_brief_of(t) for t in no_shows],
+    )
+
+
+def _brief_of(ticket: models.Ticket) -> schemas.TicketBrief:
+    return schemas.TicketBrief.model_validate(ticket, from_attributes=True)

@@ -220,3 +220,50 @@ def test_board_shows_counters_and_recent_calls(server: live.LiveServer) -> None:
         ("A001", 1, False),
     ]
     assert board["last_event_id"] >= 4
+
+
+def test_counter_queue_shows_the_desk(server: live.LiveServer) -> None:
+    """What the counter app shows: its services' lines in call order, the ticket at the
+    counter with its call count, and today's no-shows to take back."""
+    server.clock.set(at("2026-11-26T08:00"))
+    kiosk, officer = server.device("kiosk-1"), server.user("canbo1")
+    numbers = [issue(kiosk, A)["number"] for _ in range(7)]
+    elder = issue(kiosk, A, group="elderly")
+    ok(officer.post("/counters/8/open"))
+    desk = ok(officer.get("/counters/8/queue"))
+    assert desk["counter"]["number"] == 8
+    assert desk["current"] is None
+    assert desk["no_show_after_calls"] == 3
+    lines = {s["letter"]: s for s in desk["services"]}
+    assert [s["letter"] for s in desk["services"]] == ["F", "E", "A"]  # the counter's serving order
+    assert lines["A"]["waiting"] == 8
+    assert [t["number"] for t in lines["A"]["next"]] == numbers[:5]  # one-in-N: arrival order
+    assert lines["F"]["waiting"] == 0 and lines["F"]["next"] == []
+
+    called = ok(officer.post("/counters/8/call-next"))
+    ok(officer.post(f"/tickets/{called['id']}/recall"))
+    desk = ok(officer.get("/counters/8/queue"))
+    assert (desk["current"]["number"], desk["current"]["call_count"]) == (numbers[0], 2)
+    assert desk["counter"]["current_ticket"]["id"] == called["id"]
+    assert [t["number"] for t in desk["services"][2]["next"]][:1] == [numbers[1]]
+    assert desk["last_event_id"] > 0
+
+    ok(officer.post(f"/tickets/{called['id']}/recall"))
+    ok(officer.post(f"/tickets/{called['id']}/no-show"))
+    desk = ok(officer.get("/counters/8/queue"))
+    assert desk["current"] is None
+    assert [t["number"] for t in desk["no_shows"]] == [numbers[0]]
+    assert elder["number"] not in [t["number"] for t in desk["no_shows"]]
+
+    # Strict priority puts the priority number first in the shown line.
+    e_first = issue(kiosk, 5)
+    e_elder = issue(kiosk, 5, group="elderly")
+    lines = {s["letter"]: s for s in ok(officer.get("/counters/8/queue"))["services"]}
+    assert [t["number"] for t in lines["E"]["next"]] == [e_elder["number"], e_first["number"]]
+    assert lines["E"]["next"][0]["priority_group"] == "elderly"
+
+
+def test_counter_queue_needs_staff_and_a_real_counter(server: live.LiveServer) -> None:
+    assert server.client().get("/counters/1/queue").status_code == 401
+    assert server.device("kiosk-1").get("/counters/1/queue").status_code == 403
+    assert server.user("canbo1").get("/counters/999/queue").status_code == 404
