@@ -21,14 +21,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import pathlib
-import tomllib
-from typing import Any
+
+from qtkit import settings
+
+ConfigError = settings.ConfigError
 
 DEFAULT_TICKET_URL = "{server}/api/v1/tickets/{id}"
-
-
-class ConfigError(Exception):
-    """The configuration cannot start a kiosk; the message says what to fix."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,9 +73,6 @@ class KioskConfig:
         return self.ticket_url.format(server=self.server.rstrip("/"), id=ticket_id)
 
 
-_FIELDS = {field.name: field for field in dataclasses.fields(KioskConfig)}
-
-
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qms-kiosk", description="Ki-ốt lấy số thứ tự và tra cứu.")
     parser.add_argument("--config", type=pathlib.Path, help="TOML file with the settings below")
@@ -97,35 +92,9 @@ def parser() -> argparse.ArgumentParser:
 
 def load(argv: list[str] | None = None) -> KioskConfig:
     """Settings from ``--config`` then the command line; raises ConfigError."""
-    args = parser().parse_args(argv)
-    values: dict[str, Any] = {}
-    if args.config is not None:
-        values.update(_read_file(args.config))
-    for name, value in vars(args).items():
-        if name != "config" and value is not None:
-            values[name] = value
-    missing = [name for name in ("server", "device_key", "printer") if not values.get(name)]
-    if missing:
-        raise ConfigError("missing: " + ", ".join("--" + name.replace("_", "-") for name in missing))
-    try:
-        return KioskConfig(**values)
-    except TypeError as exc:  # a wrong type in the file
-        raise ConfigError(str(exc)) from exc
-
-
-def _read_file(path: pathlib.Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    unknown = sorted(set(data) - set(_FIELDS))
-    if unknown:
-        raise ConfigError(f"{path}: unknown settings {', '.join(unknown)}")
-    for name, value in data.items():
-        if name == "admin_pin" and isinstance(value, int):
-            data[name] = str(value)
-        elif name.endswith("_seconds") and isinstance(value, int):
-            data[name] = float(value)
-    return data
+    return settings.load(
+        KioskConfig,
+        parser().parse_args(argv),
+        required=("server", "device_key", "printer"),
+        text_fields=frozenset({"admin_pin"}),
+    )
