@@ -34,3 +34,12 @@ def working_days(days: float, *, english: bool = False) -> str:
         return "Within the working day" if english else "Trong ngày làm việc"
     amount = f"{days:g}".replace(".", ",") if not english else f"{days:g}"
     return f"{amount} working day{'s' if days > 1 else ''}" if english else f"{amount} ngày làm việc"
+
+
+def duration(seconds: float) -> str:
+    """A wait or service time as an officer reads it: "dưới 1 phút", "12 phút", "1 giờ 05 phút"."""
+    minutes = max(0, int(seconds // 60))
+    if minutes < 1:
+        return "dưới 1 phút"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} giờ {minutes:02d} phút" if hours else f"{minutes} phút"

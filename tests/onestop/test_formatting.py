@@ -46,3 +46,18 @@ def test_working_days(days, vi, en):
 )
 def test_find_code_in_what_a_scanner_or_citizen_gives(text, code):
     assert dossier.find_code(text) == code
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "dưới 1 phút"),
+        (59.9, "dưới 1 phút"),
+        (60, "1 phút"),
+        (725, "12 phút"),
+        (3900, "1 giờ 05 phút"),
+        (-5, "dưới 1 phút"),
+    ],
+)
+def test_duration(seconds: float, text: str) -> None:
+    assert formatting.duration(seconds) == text
