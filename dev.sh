@@ -68,6 +68,15 @@ run_system() {
     fi
     "$VENV/bin/qms-kiosk" --server "$url" --device-key "$key" --printer "preview://$data/tickets" --windowed &
     pids+=($!)
+    # The demo officer's password is in the same file; without it the counter opens at sign-in.
+    local password
+    password=$(awk '$1 == "user" && $2 == "canbo1" {print $NF}' "$data/first-run-credentials.txt" 2>/dev/null || true)
+    if [ -n "$password" ]; then
+        QMS_PASSWORD="$password" "$VENV/bin/qms-counter" --server "$url" --counter 1 --user canbo1 &
+    else
+        "$VENV/bin/qms-counter" --server "$url" --counter 1 &
+    fi
+    pids+=($!)
     wait "${pids[0]}"
 }
 

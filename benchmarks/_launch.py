@@ -158,6 +158,13 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
+def summary(ms: Sequence[float]) -> str:
+    return (
+        f"p50 {percentile(ms, 0.5):.1f} ms  p95 {percentile(ms, 0.95):.1f} ms  "
+        f"min {min(ms):.1f} ms  max {max(ms):.1f} ms"
+    )
+
+
 # ---------------------------------------------------------------- the child process
 
 

@@ -21,12 +21,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before PySide6 is imported
 
 import _launch  # puts the work tree on sys.path
+import _qt
 from PySide6 import QtCore, QtWidgets
 
 from hardware import printer as printer_mod
@@ -61,20 +62,6 @@ class TimedPrinter(fakeprinter.FakePrinter):
             self.arrivals.append((conn, len(conn.data), time.perf_counter()))
 
 
-def quiet_offscreen(mode: QtCore.QtMsgType, context: QtCore.QMessageLogContext, message: str) -> None:
-    if "propagateSizeHints" not in message:  # the offscreen platform's note on each size change
-        print(message, file=sys.stderr)
-
-
-def wait_for(app: QtWidgets.QApplication, done: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout:g} s waiting for {what}")
-        app.processEvents()
-        time.sleep(0.001)  # let the worker and server threads run; a poll with a deadline
-
-
 def job_timing(fp: TimedPrinter, first_conn: int) -> tuple[float, float, int]:
     """(first byte of the job's connection, the cut's arrival, job bytes) for the job after first_conn."""
     for index in range(first_conn, len(fp.connections)):
@@ -86,13 +73,6 @@ def job_timing(fp: TimedPrinter, first_conn: int) -> tuple[float, float, int]:
         mine = [(size, t) for c, size, t in list(fp.arrivals) if c is conn]
         return mine[0][1], next(t for size, t in mine if size >= end), len(fp.job(index))
     raise SystemExit("no print job reached the printer")
-
-
-def summary(ms: list[float]) -> str:
-    pct = _launch.percentile
-    return (
-        f"p50 {pct(ms, 0.5):.1f} ms  p95 {pct(ms, 0.95):.1f} ms  min {min(ms):.1f} ms  max {max(ms):.1f} ms"
-    )
 
 
 def run(tickets: int) -> int:
@@ -107,7 +87,7 @@ def run(tickets: int) -> int:
         srv.user("canbo1").post("/counters/1/open").raise_for_status()
         key = srv.device_keys["kiosk-1"]
         cfg = kiosk_config.KioskConfig(server=srv.base_url, device_key=key, printer=fp.url, **SETTINGS)
-        QtCore.qInstallMessageHandler(quiet_offscreen)
+        QtCore.qInstallMessageHandler(_qt.quiet_offscreen)
         app = QtWidgets.QApplication([])
         theme.apply(app, base_px=26)
         k = kiosk_app.Kiosk(cfg, printer=printer_mod.Printer(transports.parse_url(fp.url)))
@@ -116,7 +96,7 @@ def run(tickets: int) -> int:
         k.start()
         home = k.window.home  # set_services() replaces home.buttons: read it afresh each time
         try:
-            wait_for(
+            _qt.wait_for(
                 app,
                 lambda: bool(home.buttons) and all(b.isEnabled() for b in home.buttons.values()),
                 30,
@@ -127,14 +107,14 @@ def run(tickets: int) -> int:
                 f"{(time.perf_counter() - t_start) * 1000:.0f} ms; {os.cpu_count()} CPU core(s), "
                 f"load average {os.getloadavg()[0]:.2f}; server in this process (Uvicorn thread), {url}"
             )
-            wait_for(app, lambda: k.runner.in_flight == 0, 10, "the start-up calls")
+            _qt.wait_for(app, lambda: k.runner.in_flight == 0, 10, "the start-up calls")
             latencies, opened, sizes, numbers = [], [], [], []
             for i in range(tickets):
                 code = CODES[i % len(CODES)]
                 first_conn = len(fp.connections)
                 t0 = time.perf_counter()
                 home.buttons[code].click()
-                wait_for(app, lambda: not k.flow.busy, 30, f"ticket {i + 1}")
+                _qt.wait_for(app, lambda: not k.flow.busy, 30, f"ticket {i + 1}")
                 if k.window.ticket._state != "ticket":
                     raise SystemExit(f"ticket {i + 1} failed: {k.window.ticket.message.text()}")
                 numbers.append(k.window.ticket.number.text())
@@ -143,13 +123,13 @@ def run(tickets: int) -> int:
                 opened.append((first - t0) * 1000)
                 sizes.append(size)
                 k.go_home()
-                wait_for(app, lambda: not k.flow.busy and k.runner.in_flight == 0, 30, "home again")
+                _qt.wait_for(app, lambda: not k.flow.busy and k.runner.in_flight == 0, 30, "home again")
         finally:
             k.shutdown()
     p95 = _launch.percentile(latencies, 0.95)
     print(f"tickets {numbers[0]} .. {numbers[-1]}, {len(set(numbers))} distinct numbers")
-    print(f"tap -> last byte at printer: n {len(latencies)}  {summary(latencies)}")
-    print(f"tap -> job connection's first byte (status check, issue, render done): {summary(opened)}")
+    print(f"tap -> last byte at printer: n {len(latencies)}  {_launch.summary(latencies)}")
+    print(f"tap -> job connection's first byte (status check, issue, render done): {_launch.summary(opened)}")
     print(
         f"bytes per ticket (job, without status queries): mean {statistics.mean(sizes):.0f}, "
         f"min {min(sizes)}, max {max(sizes)}"

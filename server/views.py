@@ -192,7 +192,7 @@ NO_SHOWS_SHOWN = 10
 def _upcoming(session: orm.Session, service: models.QueueService, day: dt.date) -> list[models.Ticket]:
     """The first numbers in a service's line: priority first under the strict policy,
     otherwise in arrival order (one-in-N may still take a priority number earlier)."""
-    order: list[sa.ColumnElement[Any]] = [models.Ticket.queue_key, models.Ticket.id]
+    order: list[Any] = [models.Ticket.queue_key, models.Ticket.id]
     if service.priority_policy is PriorityPolicy.STRICT:
         order.insert(0, models.Ticket.priority_group.is_(None))
     return list(

@@ -10,10 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import collections.abc
 import pathlib
+import shutil
 
 import pytest
 
 from tests import live
+from tests.hardware import fakedevice
 
 
 @pytest.fixture
@@ -33,3 +35,12 @@ def server(
 ) -> collections.abc.Iterator[live.LiveServer]:
     with live.run_server(data_dir=tmp_path / "data", database_url=database_url, clock=clock) as running:
         yield running
+
+
+@pytest.fixture
+def pty_pair(tmp_path: pathlib.Path) -> collections.abc.Iterator[tuple[str, str]]:
+    """Two linked serial ports (host end, device end) made by socat."""
+    if shutil.which("socat") is None:
+        pytest.skip(reason="socat is not on PATH (apt-get install socat; ./dev.sh setup does it)")
+    with fakedevice.socat_pair(tmp_path) as pair:
+        yield pair

@@ -7,7 +7,6 @@ import collections.abc
 import pathlib
 import queue
 import re
-import shutil
 import threading
 import time
 import unicodedata
@@ -190,14 +189,6 @@ def test_a_broadcast_over_loop_does_not_wait() -> None:
 
 
 # --- a fake device on a socat pty pair -----------------------------------------------------------
-
-
-@pytest.fixture
-def pty_pair(tmp_path: pathlib.Path) -> collections.abc.Iterator[tuple[str, str]]:
-    if shutil.which("socat") is None:
-        pytest.skip(reason="socat is not on PATH (apt-get install socat; ./dev.sh setup does it)")
-    with fakedevice.socat_pair(tmp_path) as pair:
-        yield pair
 
 
 @pytest.fixture

@@ -4,10 +4,8 @@ and serial-mode line reading over loop:// and a socat pty pair."""
 from __future__ import annotations
 
 import collections.abc
-import pathlib
 import queue
 import re
-import shutil
 import threading
 import time
 import unicodedata
@@ -244,14 +242,6 @@ def test_an_unknown_input_method_is_a_clear_error() -> None:
 
 
 # --- serial (virtual COM) scanners -----------------------------------------------------------------
-
-
-@pytest.fixture
-def pty_pair(tmp_path: pathlib.Path) -> collections.abc.Iterator[tuple[str, str]]:
-    if shutil.which("socat") is None:
-        pytest.skip(reason="socat is not on PATH (apt-get install socat; ./dev.sh setup does it)")
-    with fakedevice.socat_pair(tmp_path) as pair:
-        yield pair
 
 
 def test_serial_scanner_over_a_pty_pair(pty_pair: tuple[str, str]) -> None:

@@ -1,0 +1,248 @@
+"""Wiring: the desk model, the window, the LED display and keypad, and what each input does.
+
+``CounterApp(config)`` builds everything (a real API client by default; tests may pass their
+own), ``start()`` shows the window and loads the counters (signing the configured officer
+in, for demos), ``shutdown()`` stops the stream, the workers and the devices.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6 import QtCore
+
+from apiclient import client as api_client
+from counter_app import config as counter_config
+from counter_app import desk, devices, window
+from counter_app.views import transfer
+from onestop import errors
+from qtkit import tasks
+
+log = logging.getLogger(__name__)
+
+KEYPAD_ACTIONS = {
+    "NEXT": "next",
+    "RECALL": "recall",
+    "NOSHOW": "no_show",
+    "START": "start",
+    "FINISH": "finish",
+    "PAUSE": "pause",
+    "RESUME": "resume",
+}
+RETRY_MS = 3000
+
+
+class CounterApp(QtCore.QObject):
+    def __init__(
+        self,
+        config: counter_config.CounterConfig,
+        *,
+        api: api_client.Client | None = None,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.api = api or api_client.Client(config.server, timeout=5.0)
+        self.runner = tasks.Runner(workers=4, parent=self)
+        self.desk = desk.Desk(
+            api=self.api, runner=self.runner, resync_seconds=config.resync_seconds, parent=self
+        )
+        self.window = window.CounterWindow()
+        self.devices: devices.CounterDevices | None = None
+        self.services: list[dict[str, Any]] = []
+        self.groups: dict[str, str] = {}
+        self._counters_timer = QtCore.QTimer(self, singleShot=True, interval=RETRY_MS)
+        self._counters_timer.timeout.connect(self.load_counters)
+        self._catalogue_timer = QtCore.QTimer(self, interval=round(config.resync_seconds * 1000))
+        self._catalogue_timer.timeout.connect(self.load_catalogue)
+        self._stopped = False
+        self._connect()
+
+    def _connect(self) -> None:
+        self.window.sign_in.submitted.connect(self.on_sign_in_submitted)
+        self.window.desk.action_requested.connect(self.on_action)
+        self.window.desk.reactivate_requested.connect(
+            lambda ticket_id: self.desk.act("reactivate", ticket_id)
+        )
+        self.window.desk.close_requested.connect(lambda: self.desk.act("close"))
+        self.desk.changed.connect(self.render)
+        self.desk.message.connect(self.on_desk_message)
+        self.desk.signed_in.connect(self.on_desk_signed_in)
+        self.desk.signed_out.connect(self.on_desk_signed_out)
+        self.desk.board.connect(self.on_desk_board)
+
+    # ------------------------------------------------------------ life
+
+    def start(self) -> None:
+        self.window.show_sign_in()
+        self.window.show()
+        if self.config.user:
+            self.window.sign_in.username.setText(self.config.user)
+        self.load_counters()
+        if self.config.user and self.config.password and self.config.counter:
+            self.window.sign_in.set_busy(True)
+            self.desk.sign_in(self.config.user, self.config.password, self.config.counter)
+
+    def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._counters_timer.stop()
+        self._catalogue_timer.stop()
+        self.desk.shutdown()
+        self.runner.close()
+        self._close_devices()
+
+    # ------------------------------------------------------------ sign-in
+
+    def load_counters(self) -> None:
+        def failed(exc: BaseException) -> None:
+            message = exc.message if isinstance(exc, errors.DomainError) else str(exc)
+            self.window.sign_in.show_note(f"{message} Đang thử lại…")
+            self._counters_timer.start()
+
+        def done(counters: list[dict[str, Any]]) -> None:
+            self.window.sign_in.set_counters(counters, fixed=self.config.counter)
+            if self.config.counter is not None and self.window.sign_in.counter.count() == 0:
+                self.window.sign_in.show_note(f"Máy chủ không có quầy số {self.config.counter}.")
+
+        self.runner.submit(self.api.counters, done=done, failed=failed)
+
+    def on_sign_in_submitted(self, username: str, password: str, counter_number: int) -> None:
+        self.window.sign_in.set_busy(True)
+        self.desk.sign_in(username, password, counter_number)
+
+    def on_desk_signed_in(self) -> None:
+        self.window.sign_in.set_busy(False)
+        self.window.sign_in.show_note("")
+        self.window.show_desk()
+        self.load_catalogue()
+        self._catalogue_timer.start()
+        self._open_devices()
+        self.render()
+
+    def on_desk_signed_out(self, reason: str) -> None:
+        self._catalogue_timer.stop()
+        self._close_devices()
+        self.window.show_sign_in()
+        self.window.sign_in.set_busy(False)
+        self.window.sign_in.show_note(reason or "Đã đóng quầy.")
+        self.load_counters()
+
+    def load_catalogue(self) -> None:
+        """The centre's services (names, transfer targets) and the priority groups' names."""
+
+        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            return self.api.services(), self.api.priority_groups()
+
+        def done(result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+            self.services = result[0]
+            self.groups = {group["code"]: group["name"] for group in result[1]}
+            self.render()
+
+        self.runner.submit(work, done=done, failed=lambda exc: log.info("catalogue: %s", exc))
+
+    # ------------------------------------------------------------ the desk
+
+    def render(self) -> None:
+        data = self.desk.data
+        if data is None:
+            return
+        status = self.desk.connection
+        if status.connected:
+            connection = "● Đã kết nối máy chủ"
+        else:
+            retry = f" — thử lại sau {status.retry_in:.0f} giây" if status.retry_in else ""
+            connection = f"● Mất kết nối máy chủ{retry}"
+        self.window.desk.show_state(
+            data,
+            allowed={action: self.desk.allowed(action) for action in desk.ACTIONS},
+            officer=(self.desk.user or {}).get("full_name") or "",
+            connection=connection,
+            connection_detail=status.reason,
+            connected=status.connected,
+            groups=self.groups,
+            services={s["id"]: f"{s['letter']} — {s['name']}" for s in self.services},
+        )
+
+    def on_desk_message(self, text: str) -> None:
+        if self.desk.data is None:
+            self.window.sign_in.set_busy(False)
+            self.window.sign_in.show_note(text)
+        else:
+            self.window.desk.show_message(text)
+
+    def on_action(self, action: str) -> None:
+        if action != "transfer":
+            self.desk.act(action)
+            return
+        ticket = self.desk.current
+        if ticket is None or not self.desk.allowed("transfer"):
+            return
+        targets = [s for s in self.services if s["id"] != ticket["service_id"]]
+        chosen = transfer.TransferDialog.ask(self.window, targets, number=ticket["number"])
+        if chosen is not None:
+            self.desk.act("transfer", chosen)
+
+    # ------------------------------------------------------------ LED display and keypad
+
+    def _open_devices(self) -> None:
+        counter = self.desk.counter
+        config = self.config
+        if counter is None or not (config.display or config.keypad):
+            return
+        address = config.display_address or counter.get("display_address") or counter["number"]
+        self.devices = devices.CounterDevices(
+            display_url=config.display,
+            keypad_url=config.keypad,
+            driver=config.display_driver,
+            display_address=address,
+            keypad_address=config.keypad_address or address,
+            counter_number=counter["number"],
+            parent=self,
+        )
+        self.devices.key_pressed.connect(self.on_keypad_key)
+        self.devices.transfer_requested.connect(self.on_keypad_transfer)
+        self.devices.fault_changed.connect(self.window.desk.show_devices)
+        self.devices.start()
+        current = self.desk.current
+        if current is not None and current["status"] == "called":
+            self.devices.show_call(current["number"])
+
+    def _close_devices(self) -> None:
+        if self.devices is not None:
+            self.devices.close()
+            self.devices = None
+            self.window.desk.show_devices("")
+
+    def on_desk_board(self, kind: str, number: str) -> None:
+        if self.devices is None:
+            return
+        if kind in ("call", "recall"):
+            self.devices.show_call(number)
+        elif kind == "paused":
+            self.devices.show_paused()
+        else:
+            self.devices.clear()
+
+    def on_keypad_key(self, key: str) -> None:
+        action = KEYPAD_ACTIONS.get(key)
+        if action is not None:
+            self.desk.act(action)
+
+    def on_keypad_transfer(self, counter_number: int) -> None:
+        """TRANSFER, digits, ENTER: to the first service of that counter the ticket is not in."""
+        ticket = self.desk.current
+        if ticket is None or not self.desk.allowed("transfer"):
+            return
+
+        def done(counters: list[dict[str, Any]]) -> None:
+            target = next((c for c in counters if c["number"] == counter_number), None)
+            services = [sid for sid in (target or {}).get("service_ids", []) if sid != ticket["service_id"]]
+            if not services:
+                self.window.desk.show_message(f"Không chuyển được sang quầy số {counter_number}.")
+                return
+            self.desk.act("transfer", services[0])
+
+        self.runner.submit(self.api.counters, done=done, failed=self.desk.report_failure)

@@ -1,0 +1,83 @@
+"""The counter app's settings: a TOML file, then the command line on top.
+
+``qms-counter --server URL [--counter N] [--display SERIAL_URL] [--keypad SERIAL_URL]``
+
+Example file::
+
+    server = "http://10.0.0.2:8000"
+    counter = 5                      # fixed counter; left out, the officer picks one at sign-in
+    display = "/dev/ttyUSB0?baudrate=9600"   # counter LED display (optional)
+    display_driver = "qms"           # or "modbus"
+    display_address = 5              # left out: the counter's address from the server, else its number
+    keypad = "/dev/ttyUSB0?baudrate=9600"    # call keypad (optional; may share the display's line)
+    keypad_address = 5               # left out: the display's address
+    resync_seconds = 60              # full reload besides the live events
+
+For a demo the officer can be signed in at start: ``--user canbo1`` with the password in
+the environment variable ``QMS_PASSWORD`` (never on the command line, where ``ps`` shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import pathlib
+
+from qtkit import settings
+
+ConfigError = settings.ConfigError
+PASSWORD_VARIABLE = "QMS_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+
+
+@dataclasses.dataclass(frozen=True)
+class CounterConfig:
+    server: str
+    counter: int | None = None
+    display: str | None = None
+    display_driver: str = "qms"
+    display_address: int | None = None
+    keypad: str | None = None
+    keypad_address: int | None = None
+    user: str | None = None
+    password: str | None = None
+    resync_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not self.server.startswith(("http://", "https://")):
+            raise ConfigError(f"server must be an http:// or https:// address, not {self.server!r}")
+        if self.counter is not None and not 1 <= self.counter <= 999:
+            raise ConfigError(f"counter must be a counter number 1..999, not {self.counter}")
+        if self.display_driver not in ("qms", "modbus"):
+            raise ConfigError(f"display_driver must be qms or modbus, not {self.display_driver!r}")
+        for name in ("display_address", "keypad_address"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 99:
+                raise ConfigError(f"{name} must be 1..99, not {value}")
+        if self.resync_seconds <= 0:
+            raise ConfigError("resync_seconds must be positive")
+        if self.user is not None and not self.password:
+            raise ConfigError(f"--user needs the password in the environment variable {PASSWORD_VARIABLE}")
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qms-counter", description="Quầy tiếp nhận và trả kết quả.")
+    parser.add_argument("--config", type=pathlib.Path, help="TOML file with the settings")
+    parser.add_argument("--server", help="the server's address, e.g. http://10.0.0.2:8000")
+    parser.add_argument("--counter", type=int, help="this PC's counter number (else chosen at sign-in)")
+    parser.add_argument("--display", help="counter LED display: serial device or pyserial URL")
+    parser.add_argument("--display-driver", choices=("qms", "modbus"))
+    parser.add_argument("--display-address", type=int, help="the display's bus address (1..99)")
+    parser.add_argument("--keypad", help="call keypad: serial device or pyserial URL")
+    parser.add_argument("--keypad-address", type=int, help="the keypad's bus address (1..99)")
+    parser.add_argument("--user", help=f"sign this officer in at start (password in ${PASSWORD_VARIABLE})")
+    return parser
+
+
+def load(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> CounterConfig:
+    """Settings from ``--config`` then the command line; raises ConfigError."""
+    args = parser().parse_args(argv)
+    password = (os.environ if environ is None else environ).get(PASSWORD_VARIABLE)
+    if password:
+        args.password = password
+    return settings.load(CounterConfig, args, required=("server",))
