@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from kiosk_app import app as kiosk_app
 from kiosk_app import config as kiosk_config
+from qtkit import main as main_loop
 from qtkit import theme
 
 BASE_PX = 26
@@ -26,17 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     theme.apply(application, base_px=BASE_PX)
     kiosk = kiosk_app.Kiosk(config)
     kiosk.start()
-    # A service manager stops the kiosk with SIGTERM: quit the loop so shutdown() runs.
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: application.quit())
-    # Python runs signal handlers between bytecodes only: a timer lets it in while Qt waits.
-    wake = QtCore.QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(500)
-    try:
-        return application.exec()
-    finally:
-        kiosk.shutdown()
+    return main_loop.run(application, shutdown=kiosk.shutdown)
 
 
 if __name__ == "__main__":
