@@ -109,9 +109,16 @@ def run(calls: int) -> int:
                 to_screen.append((shown_at[number] - t0) * 1000)
                 to_board.append((board.arrived[number] - t0) * 1000)
                 for key, state in ((QtCore.Qt.Key.Key_F4, "start"), (QtCore.Qt.Key.Key_F6, "finish")):
-                    _qt.wait_for(app, lambda s=state: counter.desk.allowed(s), 30, state)
+                    _qt.wait_for(
+                        app, lambda s=state: counter.desk.allowed(s) and not counter.desk.busy, 30, state
+                    )
                     QtTest.QTest.keyClick(page, key)
-                _qt.wait_for(app, lambda: counter.desk.allowed("next"), 30, "the desk to be free")
+                _qt.wait_for(
+                    app,
+                    lambda: counter.desk.allowed("next") and not counter.desk.busy,
+                    30,
+                    "the desk to be free",
+                )
         finally:
             board.close()
             counter.shutdown()

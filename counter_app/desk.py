@@ -271,7 +271,11 @@ class Desk(QtCore.QObject):
             self._reloading = False
             if self.data is None or data["counter"]["id"] != self.counter_id:
                 return  # signed out meanwhile
-            if generation == self._generation:
+            if self.busy:
+                # An action is in flight: its reply shows first (a button never lights up for
+                # a state whose action has not finished), and it schedules the next read.
+                self._reload_again = False
+            elif generation == self._generation:
                 self._apply(data)
                 self.changed.emit()
             else:
