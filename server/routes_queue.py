@@ -178,7 +178,8 @@ def _wanted(
     services: frozenset[int] | None,
     centre_id: int | None,
 ) -> bool:
-    """Filters are a union: an event about a wanted counter or a wanted service passes.
+    """Filters are a union: an event about a wanted counter or a wanted service passes; a
+    transfer also reaches the service it left (its line got shorter).
 
     Events about neither (a centre-wide notice) always pass.
     """
@@ -188,8 +189,10 @@ def _wanted(
         return True
     if row["counter_id"] is None and row["service_id"] is None:
         return True
-    return (counters is not None and row["counter_id"] in counters) or (
-        services is not None and row["service_id"] in services
+    if counters is not None and row["counter_id"] in counters:
+        return True
+    return services is not None and (
+        row["service_id"] in services or row["payload"].get("from_service_id") in services
     )
 
 

@@ -175,3 +175,17 @@ def test_a_board_on_one_server_process_sees_calls_made_through_another(
         assert [e["type"] for e in got] == ["ticket.issued", "counter.opened", "ticket.called"]
         assert got[2]["payload"]["number"] == "A001"
         reader.close()
+
+
+def test_filter_by_service_includes_transfers_out(server: live.LiveServer, readers: list[Reader]) -> None:
+    """A counter following service 1 hears of a waiting ticket moved from it to service 2."""
+    reader = Reader(server, server.device_keys["display-1"], params="?services=1")
+    readers.append(reader)
+    ticket = server.device("kiosk-1").post("/tickets", json={"service_id": 1}).json()
+    server.device("kiosk-1").post("/tickets", json={"service_id": 3})
+    moved = server.user("giamsat").post(f"/tickets/{ticket['id']}/transfer", json={"service_id": 2})
+    assert moved.status_code == 200, moved.text
+    got = reader.take(2)
+    assert [(e["type"], e["service_id"]) for e in got] == [("ticket.issued", 1), ("ticket.transferred", 2)]
+    assert got[1]["payload"]["from_service_id"] == 1
+    assert reader.items.empty()
