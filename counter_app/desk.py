@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # A burst of events (a call updates the ticket and the counts) becomes one reload.
 RELOAD_DELAY_MS = 30
+SESSION_ENDED = "Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."
 ACTIONS = (
     "next",
     "recall",
@@ -240,7 +241,7 @@ class Desk(QtCore.QObject):
 
     def report_failure(self, exc: BaseException) -> None:
         if isinstance(exc, api_errors.Unauthorized) and self.data is not None:
-            self.sign_out(exc.message)
+            self.sign_out(SESSION_ENDED)
             return
         if isinstance(exc, errors.DomainError):
             self.message.emit(exc.message)
@@ -286,7 +287,7 @@ class Desk(QtCore.QObject):
         def failed(exc: BaseException) -> None:
             self._reloading = False
             if isinstance(exc, api_errors.Unauthorized) and self.data is not None:
-                self.sign_out(exc.message)
+                self.sign_out(SESSION_ENDED)
             else:
                 log.info("reload failed: %s", exc)
 
@@ -324,6 +325,6 @@ class Desk(QtCore.QObject):
 
     def on_feed_refused(self, exc: errors.DomainError) -> None:
         if isinstance(exc, api_errors.Unauthorized):
-            self.sign_out(exc.message)
+            self.sign_out(SESSION_ENDED)
         else:
             self.message.emit(exc.message)

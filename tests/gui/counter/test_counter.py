@@ -3,11 +3,13 @@ at once, sign-in and its errors, and a dropped then restored server."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6 import QtCore
 
 from counter_app.views import transfer
+from onestop import calendar
 from tests import live
 from tests.gui.counter.conftest import WAIT_MS, ready
 
@@ -207,3 +209,26 @@ def test_disconnected_then_back(signed_in, qtbot, server):
     qtbot.waitUntil(lambda: "next" in enabled(app), timeout=WAIT_MS)
     press(qtbot, app, Key.Key_F1)
     qtbot.waitUntil(lambda: shown(app) == "A001", timeout=WAIT_MS)
+
+
+def test_an_expired_session_goes_back_to_sign_in_with_the_reason(signed_in, qtbot, server):
+    app = signed_in
+    issue(server)
+    qtbot.waitUntil(lambda: "next" in enabled(app), timeout=WAIT_MS)
+    server.clock.set(dt.datetime.now(calendar.VN_TZ) + dt.timedelta(hours=13))  # tokens last 12 h
+    press(qtbot, app, Key.Key_F1)
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is app.window.sign_in, timeout=WAIT_MS)
+    assert "đăng nhập lại" in app.window.sign_in.note.text()
+    assert app.window.sign_in.username.text() == "canbo1"  # the officer only types the password
+    assert app.desk.data is None and not app.desk.feed.running
+
+
+def test_a_change_made_elsewhere_shows_at_once(signed_in, qtbot, server):
+    """The counter paused from elsewhere (the officer's keypad on another PC, a script): the
+    desk follows from the event stream, so its buttons never offer a refused action."""
+    app = signed_in
+    issue(server)
+    qtbot.waitUntil(lambda: "next" in enabled(app), timeout=WAIT_MS)
+    assert server.user("canbo1").post("/counters/1/pause").status_code == 200
+    qtbot.waitUntil(lambda: "TẠM DỪNG" in app.window.desk.officer.text(), timeout=WAIT_MS)
+    assert "next" not in enabled(app) and "pause" in enabled(app)  # F7 now resumes
