@@ -232,3 +232,12 @@ def test_a_change_made_elsewhere_shows_at_once(signed_in, qtbot, server):
     assert server.user("canbo1").post("/counters/1/pause").status_code == 200
     qtbot.waitUntil(lambda: "TẠM DỪNG" in app.window.desk.officer.text(), timeout=WAIT_MS)
     assert "next" not in enabled(app) and "pause" in enabled(app)  # F7 now resumes
+
+
+def test_the_periodic_resync_catches_up_and_restarts_a_dead_stream(make_counter, qtbot, server):
+    app = make_counter(user="canbo1", counter=1, resync_seconds=0.3)
+    qtbot.waitUntil(lambda: ready(app), timeout=WAIT_MS)
+    app.desk.feed.stop()  # as if the stream's thread had died: no event will arrive
+    issue(server)
+    qtbot.waitUntil(lambda: app_line(app) == ("1", "A001"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: app.desk.feed.running, timeout=WAIT_MS)
