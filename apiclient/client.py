@@ -226,6 +226,9 @@ class Client:
     def create_dossier(self, body: JsonObject, *, idempotency_key: str | None = None) -> JsonObject:
         """Receive a dossier (body as server/schemas.py DossierIn); the server assigns its code.
 
+        A dossier recorded earlier on the counter PC carries ``"recorded_at"`` (a datetime, sent
+        as ISO 8601; within the last 72 hours): its due time counts from then.
+
         Resent with the same Idempotency-Key while the server is unreachable, so a lost reply
         neither makes a second dossier nor loses the first. To retry later yourself (after
         ServerUnavailable), pass the key you made once for this dossier.
@@ -246,29 +249,66 @@ class Client:
         """Public: status and due date; personal data in full only when signed in as staff."""
         return _object(self._get(f"/dossiers/{code}"))
 
-    def _dossier_action(self, code: str, action: str, body: Any = None) -> JsonObject:
-        return _object(self._post(f"/dossiers/{code}/{action}", body))
+    def dossiers_by_id_number(self, id_number: str) -> list[JsonObject]:
+        """Staff: the applicant's newest dossiers (at most 20); spaces in the number are ignored."""
+        return _objects(self._get("/dossiers", id_number=id_number))
 
-    def supplement_request(self, code: str, items: list[JsonObject], reason: str) -> JsonObject:
+    def dossier_history(self, code: str) -> list[JsonObject]:
+        """Staff: the dossier's steps in order: {at, action, action_name, actor, note}."""
+        return _objects(self._get(f"/dossiers/{code}/history"))
+
+    def _dossier_action(
+        self, code: str, action: str, body: Any = None, *, idempotency_key: str | None = None
+    ) -> JsonObject:
+        # One try: a caller that resends (the counter's outbox) passes the key it keeps per action.
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else None
+        return _object(self._post(f"/dossiers/{code}/{action}", body, headers=headers))
+
+    def supplement_request(
+        self, code: str, items: list[JsonObject], reason: str, *, idempotency_key: str | None = None
+    ) -> JsonObject:
         """Ask for more papers; ``items`` are {name, kind, copies, note?}."""
-        return self._dossier_action(code, "supplement-request", {"items": items, "reason": reason})
+        body = {"items": items, "reason": reason}
+        return self._dossier_action(code, "supplement-request", body, idempotency_key=idempotency_key)
 
-    def supplemented(self, code: str) -> JsonObject:
-        return self._dossier_action(code, "supplemented")
+    def supplemented(self, code: str, *, idempotency_key: str | None = None) -> JsonObject:
+        return self._dossier_action(code, "supplemented", idempotency_key=idempotency_key)
 
-    def refuse(self, code: str, reason: str) -> JsonObject:
-        return self._dossier_action(code, "refuse", {"reason": reason})
+    def refuse(self, code: str, reason: str, *, idempotency_key: str | None = None) -> JsonObject:
+        return self._dossier_action(code, "refuse", {"reason": reason}, idempotency_key=idempotency_key)
 
-    def extend(self, code: str, reason: str, new_due_at: dt.datetime) -> JsonObject:
+    def extend(
+        self, code: str, reason: str, new_due_at: dt.datetime, *, idempotency_key: str | None = None
+    ) -> JsonObject:
         """A naive ``new_due_at`` is read by the server as Vietnamese local time."""
-        return self._dossier_action(code, "extend", {"reason": reason, "new_due_at": new_due_at})
+        body = {"reason": reason, "new_due_at": new_due_at}
+        return self._dossier_action(code, "extend", body, idempotency_key=idempotency_key)
 
-    def ready(self, code: str) -> JsonObject:
-        return self._dossier_action(code, "ready")
+    def ready(self, code: str, *, idempotency_key: str | None = None) -> JsonObject:
+        return self._dossier_action(code, "ready", idempotency_key=idempotency_key)
 
-    def return_result(self, code: str, returned_to: str, method: str = "counter") -> JsonObject:
-        return self._dossier_action(code, "return", {"returned_to": returned_to, "method": method})
+    def return_result(
+        self,
+        code: str,
+        returned_to: str,
+        method: str = "counter",
+        *,
+        returned_at: dt.datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> JsonObject:
+        """``returned_at``: when the counter PC recorded it (within the last 72 hours); None: now."""
+        body = {"returned_to": returned_to, "method": method, "returned_at": returned_at}
+        return self._dossier_action(code, "return", body, idempotency_key=idempotency_key)
 
-    def rate(self, code: str, level: str, reason: str | None = None) -> JsonObject:
+    def rate(
+        self,
+        code: str,
+        level: str,
+        reason: str | None = None,
+        *,
+        rated_at: dt.datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> JsonObject:
         """``level``: rat_hai_long, hai_long or khong_hai_long (which needs a reason)."""
-        return self._dossier_action(code, "rating", {"level": level, "reason": reason})
+        body = {"level": level, "reason": reason, "rated_at": rated_at}
+        return self._dossier_action(code, "rating", body, idempotency_key=idempotency_key)

@@ -32,7 +32,9 @@ _STATUS = {
 def _domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, errors.DomainError)
     if isinstance(error, errors.InvalidValue):
-        detail = [{"loc": ["body", *error.field.split(".")], "msg": error.message, "type": "value_error"}]
+        # Body fields unless the error says it is about a header or a query parameter.
+        where = getattr(error, "location", "body")
+        detail = [{"loc": [where, *error.field.split(".")], "msg": error.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=422)
     return JSONResponse({"detail": error.message}, status_code=_STATUS.get(type(error), 409))
 

@@ -50,9 +50,32 @@ def get(session: orm.Session, code: str, *, lock: bool = False) -> models.Dossie
     return found
 
 
+# A time the counter PC recorded and sent from its outbox later: an outbox held over a long
+# weekend is at most this old; a PC clock may run this much ahead of the server's.
+RECORDED_MAX_AGE = dt.timedelta(hours=72)
+RECORDED_MAX_AHEAD = dt.timedelta(minutes=2)
+
+
+def check_recorded_time(*, field: str, recorded: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """``recorded`` if it lies within [now - 72 h, now + 2 min], else InvalidValue on ``field``."""
+    if recorded > now + RECORDED_MAX_AHEAD:
+        raise errors.InvalidValue(field, "Thời điểm ghi nhận không được ở tương lai.")
+    if recorded < now - RECORDED_MAX_AGE:
+        raise errors.InvalidValue(field, "Thời điểm ghi nhận đã quá 72 giờ; không thể ghi nhận muộn như vậy.")
+    return recorded
+
+
 def _record(
-    session: orm.Session, *, principal: Principal, now: dt.datetime, action: str, row: models.Dossier
+    session: orm.Session,
+    *,
+    principal: Principal,
+    now: dt.datetime,
+    action: str,
+    row: models.Dossier,
+    note: str | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
+    """Audit and event for one step; ``at`` is when it happened if the counter PC recorded it."""
     payload = {
         "code": row.code,
         "status": row.status.value,
@@ -62,7 +85,12 @@ def _record(
     }
     session.add(
         models.AuditEntry(
-            at=now, actor=principal.actor, action=f"dossier.{action}", target=row.code, details=payload
+            at=now,
+            actor=principal.actor,
+            action=f"dossier.{action}",
+            target=row.code,
+            # The note (a reason, who took the result) stays off the event stream the halls see.
+            details=payload | {"note": note, "happened_at": (at or now).isoformat()},
         )
     )
     events.append(
@@ -115,9 +143,7 @@ def intake(
         raise errors.NotFound(f"Không tìm thấy thủ tục số hiệu {body.procedure_id}.")
     ticket, counter_id = _intake_ticket(session, principal, body.ticket_id)
     centre = session.get_one(models.Centre, ticket.centre_id if ticket else _user_centre(session, principal))
-    # The schema requires a postmark for post and refuses one at the counter; an online
-    # dossier without the portal's submission time is received now.
-    received_at = body.received_at if body.received_at is not None else now
+    received_at = _received_at(body, now)
     if received_at > now + dt.timedelta(minutes=5):
         raise errors.InvalidValue("received_at", "Thời điểm tiếp nhận không được ở tương lai.")
     due_at = work_calendar(session, centre).due_at(
@@ -138,6 +164,7 @@ def intake(
         channel=body.channel,
         status=DossierStatus.RECEIVED,
         applicant=body.applicant.model_dump(mode="json"),
+        applicant_id_number=body.applicant.id_number,
         representative=body.representative.model_dump(mode="json") if body.representative else None,
         documents=[d.model_dump(mode="json") for d in body.documents],
         sets=body.sets,
@@ -148,8 +175,19 @@ def intake(
     )
     session.add(row)
     session.flush()
-    _record(session, principal=principal, now=now, action="received", row=row)
+    _record(session, principal=principal, now=now, action="received", row=row, at=received_at)
     return row
+
+
+def _received_at(body: schemas.DossierIn, now: dt.datetime) -> dt.datetime:
+    """The postmark or portal time if given, else when the counter PC recorded it, else now.
+
+    The schema requires a postmark for post and refuses received_at at the counter.
+    """
+    recorded = body.recorded_at
+    if recorded is not None:
+        check_recorded_time(field="recorded_at", recorded=recorded, now=now)
+    return body.received_at or recorded or now
 
 
 def _user_centre(session: orm.Session, principal: Principal) -> int:
@@ -177,7 +215,7 @@ def request_supplement(
     row.supplement_items = [item.model_dump(mode="json") for item in body.items]
     row.reason = body.reason
     session.flush()
-    _record(session, principal=principal, now=now, action="supplement_requested", row=row)
+    _record(session, principal=principal, now=now, action="supplement_requested", row=row, note=body.reason)
     return row
 
 
@@ -204,7 +242,7 @@ def refuse(
     row.status = DossierStatus.REFUSED
     row.reason = reason
     session.flush()
-    _record(session, principal=principal, now=now, action="refused", row=row)
+    _record(session, principal=principal, now=now, action="refused", row=row, note=reason)
     return row
 
 
@@ -225,7 +263,7 @@ def extend(
     row.due_at = body.new_due_at
     row.extension_reason = body.reason
     session.flush()
-    _record(session, principal=principal, now=now, action="extended", row=row)
+    _record(session, principal=principal, now=now, action="extended", row=row, note=body.reason)
     return row
 
 
@@ -242,14 +280,34 @@ def return_result(
     session: orm.Session, *, principal: Principal, code: str, body: schemas.ReturnIn, now: dt.datetime
 ) -> models.Dossier:
     row = _transition(session, principal, code, DossierStatus.RETURNED)
+    returned_at = _returned_at(row, body.returned_at, now)
     row.status = DossierStatus.RETURNED
-    row.returned_at = now
+    row.returned_at = returned_at
     row.returned_to = body.returned_to
     if body.method is not None:  # otherwise the way the applicant chose at intake
         row.return_method = body.method
     session.flush()
-    _record(session, principal=principal, now=now, action="returned", row=row)
+    _record(
+        session,
+        principal=principal,
+        now=now,
+        action="returned",
+        row=row,
+        note=body.returned_to,
+        at=returned_at,
+    )
     return row
+
+
+def _returned_at(row: models.Dossier, recorded: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if recorded is None:
+        return now
+    check_recorded_time(field="returned_at", recorded=recorded, now=now)
+    if recorded < row.received_at:
+        raise errors.InvalidValue(
+            "returned_at", "Thời điểm trả kết quả không được trước thời điểm tiếp nhận hồ sơ."
+        )
+    return recorded
 
 
 def rate(
@@ -261,13 +319,21 @@ def rate(
     if rating_of(session, row) is not None:
         raise errors.IllegalTransition(f"Hồ sơ {code} đã được đánh giá.")
     dossier.check_rating(body.level, body.reason)
+    rated_at = now
+    if body.rated_at is not None:
+        rated_at = check_recorded_time(field="rated_at", recorded=body.rated_at, now=now)
     session.add(
         models.DossierRating(
-            dossier_id=row.id, level=body.level, reason=body.reason, officer_id=row.officer_id, created_at=now
+            dossier_id=row.id,
+            level=body.level,
+            reason=body.reason,
+            officer_id=row.officer_id,
+            created_at=rated_at,
         )
     )
     session.flush()
-    _record(session, principal=principal, now=now, action="rated", row=row)
+    note = dossier.RATING_NAMES_VI[body.level] + (f": {body.reason}" if body.reason else "")
+    _record(session, principal=principal, now=now, action="rated", row=row, note=note, at=rated_at)
     return row
 
 

@@ -246,6 +246,9 @@ class Dossier(Base):
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     status: Mapped[DossierStatus] = mapped_column(_enum(DossierStatus), index=True)
     applicant: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # A copy of applicant["id_number"], so the look-up by ID number is an index search on
+    # SQLite and PostgreSQL alike (their JSON operators differ).
+    applicant_id_number: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     representative: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     documents: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
     sets: Mapped[int]
@@ -292,5 +295,24 @@ class AuditEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[str] = mapped_column(sa.String(128))  # "user:canbo1", "device:kiosk-1"
     action: Mapped[str] = mapped_column(sa.String(64))
-    target: Mapped[str] = mapped_column(sa.String(128))
+    target: Mapped[str] = mapped_column(sa.String(128), index=True)  # a dossier's history reads by it
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class ActionReply(Base):
+    """The first successful reply to an action sent with an Idempotency-Key.
+
+    Written in the action's own transaction, so a resent request finds either nothing (the
+    action did not happen) or the reply (it did, exactly once).
+    """
+
+    __tablename__ = "action_reply"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    method: Mapped[str] = mapped_column(sa.String(8))
+    path: Mapped[str] = mapped_column(sa.String(255))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int]
+    body: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

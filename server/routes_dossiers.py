@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from onestop import errors
-from server import dossiers, models, schemas
+from server import dossier_lookup, dossiers, models, replies, schemas
 from server.auth import Principal
 from server.deps import OptionalPrincipal, Staff, State
 
@@ -21,6 +23,16 @@ IdempotencyKey = Annotated[
         min_length=8,
         max_length=128,
         description="A fresh random key per dossier; a retry with the same key returns the same dossier",
+    ),
+]
+OptionalKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        description="A fresh random key per action; a resend with the same key and request gets the "
+        "first reply back and the action is not done again",
     ),
 ]
 
@@ -60,48 +72,135 @@ def _is_staff(principal: Principal | None) -> bool:
     return principal is not None and principal.user is not None
 
 
+@router.get("", response_model=list[schemas.DossierOut])
+def by_id_number(
+    id_number: Annotated[str, Query(max_length=64, description="The applicant's ID number or tax code")],
+    app: State,
+    principal: Staff,
+) -> list[schemas.DossierOut]:
+    """Staff: the applicant's newest dossiers (at most 20) at the officer's own centre."""
+    number = dossier_lookup.normalize_id_number(id_number)
+    centre_id = principal.user.centre_id if principal.user is not None else None
+    with app.db.read() as session:
+        rows = dossier_lookup.by_id_number(session, id_number=number, centre_id=centre_id)
+        return [dossiers.to_out(session, row, full=True) for row in rows]
+
+
+@router.get("/{code}/history", response_model=list[schemas.HistoryEntryOut])
+def history(code: str, app: State, principal: Staff) -> list[schemas.HistoryEntryOut]:
+    """Staff: every step of the dossier, in order, with who did it."""
+    with app.db.read() as session:
+        return dossier_lookup.history(session, code=code)
+
+
+def _sent(request: Request, key: str | None, body: BaseModel | None = None) -> replies.Request | None:
+    if key is None:
+        return None
+    payload = body.model_dump(mode="json") if body is not None else None
+    return replies.Request.of(key=key, method=request.method, path=request.url.path, body=payload)
+
+
 def _act(
-    app: State, principal: Principal, func: Callable[..., models.Dossier], code: str, **kwargs: Any
-) -> schemas.DossierOut:
+    app: State,
+    principal: Principal,
+    sent: replies.Request | None,
+    func: Callable[..., models.Dossier],
+    code: str,
+    **kwargs: Any,
+) -> schemas.DossierOut | Response:
     if principal.user is None:
         raise errors.Forbidden("Chỉ cán bộ được thao tác trên hồ sơ.")
+    if sent is None:
+        with app.db.write() as session:
+            row = func(session, principal=principal, code=code, now=app.settings.clock(), **kwargs)
+            return dossiers.to_out(session, row, full=True)
+    try:
+        return _act_once(app, principal, sent, func, code, **kwargs)
+    except sa.exc.IntegrityError:
+        # A concurrent first send with the same key won the race: answer with its reply.
+        with app.db.read() as session:
+            stored = replies.find(session, sent)
+        if stored is None:
+            raise
+        return _replay(stored)
+
+
+def _act_once(
+    app: State,
+    principal: Principal,
+    sent: replies.Request,
+    func: Callable[..., models.Dossier],
+    code: str,
+    **kwargs: Any,
+) -> schemas.DossierOut | Response:
+    now = app.settings.clock()
     with app.db.write() as session:
-        row = func(session, principal=principal, code=code, now=app.settings.clock(), **kwargs)
-        return dossiers.to_out(session, row, full=True)
+        # Lock the dossier first: a resend that raced the first send waits here, then finds its reply.
+        dossiers.get(session, code, lock=True)
+        stored = replies.find(session, sent)
+        if stored is not None:
+            return _replay(stored)
+        row = func(session, principal=principal, code=code, now=now, **kwargs)
+        out = dossiers.to_out(session, row, full=True)
+        replies.store(
+            session, sent, user_id=principal.user_id, status=200, body=out.model_dump(mode="json"), now=now
+        )
+        return out
+
+
+def _replay(stored: models.ActionReply) -> Response:
+    return JSONResponse(stored.body, status_code=stored.status, headers={"Idempotency-Replayed": "true"})
 
 
 @router.post("/{code}/supplement-request", response_model=schemas.DossierOut)
 def supplement_request(
-    code: str, body: schemas.SupplementIn, app: State, principal: Staff
-) -> schemas.DossierOut:
-    return _act(app, principal, dossiers.request_supplement, code, body=body)
+    code: str,
+    body: schemas.SupplementIn,
+    app: State,
+    principal: Staff,
+    request: Request,
+    key: OptionalKey = None,
+) -> schemas.DossierOut | Response:
+    return _act(app, principal, _sent(request, key, body), dossiers.request_supplement, code, body=body)
 
 
 @router.post("/{code}/supplemented", response_model=schemas.DossierOut)
-def supplemented(code: str, app: State, principal: Staff) -> schemas.DossierOut:
-    return _act(app, principal, dossiers.supplemented, code)
+def supplemented(
+    code: str, app: State, principal: Staff, request: Request, key: OptionalKey = None
+) -> schemas.DossierOut | Response:
+    return _act(app, principal, _sent(request, key), dossiers.supplemented, code)
 
 
 @router.post("/{code}/refuse", response_model=schemas.DossierOut)
-def refuse(code: str, body: schemas.ReasonIn, app: State, principal: Staff) -> schemas.DossierOut:
-    return _act(app, principal, dossiers.refuse, code, reason=body.reason)
+def refuse(
+    code: str, body: schemas.ReasonIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
+) -> schemas.DossierOut | Response:
+    return _act(app, principal, _sent(request, key, body), dossiers.refuse, code, reason=body.reason)
 
 
 @router.post("/{code}/extend", response_model=schemas.DossierOut)
-def extend(code: str, body: schemas.ExtendIn, app: State, principal: Staff) -> schemas.DossierOut:
-    return _act(app, principal, dossiers.extend, code, body=body)
+def extend(
+    code: str, body: schemas.ExtendIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
+) -> schemas.DossierOut | Response:
+    return _act(app, principal, _sent(request, key, body), dossiers.extend, code, body=body)
 
 
 @router.post("/{code}/ready", response_model=schemas.DossierOut)
-def ready(code: str, app: State, principal: Staff) -> schemas.DossierOut:
-    return _act(app, principal, dossiers.ready, code)
+def ready(
+    code: str, app: State, principal: Staff, request: Request, key: OptionalKey = None
+) -> schemas.DossierOut | Response:
+    return _act(app, principal, _sent(request, key), dossiers.ready, code)
 
 
 @router.post("/{code}/return", response_model=schemas.DossierOut)
-def return_result(code: str, body: schemas.ReturnIn, app: State, principal: Staff) -> schemas.DossierOut:
-    return _act(app, principal, dossiers.return_result, code, body=body)
+def return_result(
+    code: str, body: schemas.ReturnIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
+) -> schemas.DossierOut | Response:
+    return _act(app, principal, _sent(request, key, body), dossiers.return_result, code, body=body)
 
 
 @router.post("/{code}/rating", response_model=schemas.DossierOut)
-def rating(code: str, body: schemas.RatingIn, app: State, principal: Staff) -> schemas.DossierOut:
-    return _act(app, principal, dossiers.rate, code, body=body)
+def rating(
+    code: str, body: schemas.RatingIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
+) -> schemas.DossierOut | Response:
+    return _act(app, principal, _sent(request, key, body), dossiers.rate, code, body=body)

@@ -322,6 +322,9 @@ class DossierIn(Strict):
     channel: Channel
     # Required for post (the postmark); for online, the portal's submission time if given.
     received_at: InputTime | None = Field(default=None, validate_default=True)
+    # When the officer recorded it on the counter PC, for an intake sent later from its outbox:
+    # the time received when there is no postmark or portal time (the server checks its bounds).
+    recorded_at: InputTime | None = None
     applicant: ApplicantIn
     representative: RepresentativeIn | None = None
     documents: list[DocumentIn] = Field(min_length=1, max_length=100)
@@ -365,11 +368,15 @@ class ReturnIn(Strict):
     returned_to: Text
     # Left out: the way the applicant chose at intake.
     method: ReturnMethod | None = None
+    # When the counter PC recorded the return, if it is sent later; left out: now.
+    returned_at: InputTime | None = None
 
 
 class RatingIn(Strict):
     level: Rating
     reason: Note | None = None
+    # When the citizen rated, if the counter PC sends it later; left out: now.
+    rated_at: InputTime | None = None
 
 
 class RatingOut(BaseModel):
@@ -405,6 +412,21 @@ class DossierOut(BaseModel):
     extension_reason: str | None = None
     returned_to: str | None = None
     rating: RatingOut | None = None
+
+
+HistoryAction = Literal[
+    "received", "supplement_requested", "supplemented", "refused", "extended", "ready", "returned", "rated"
+]
+
+
+class HistoryEntryOut(BaseModel):
+    """One step of a dossier's life, as its control sheet (Mẫu 05) lists them."""
+
+    at: LocalTime
+    action: HistoryAction
+    action_name: str
+    actor: str  # the officer's full name, or username when it has none
+    note: str | None
 
 
 # ---------------------------------------------------------------- devices, users

@@ -1,0 +1,99 @@
+"""Staff look-ups of dossiers: an applicant's dossiers by ID number, one dossier's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from onestop import dossier, errors
+from server import dossiers, models, schemas
+
+SEARCH_LIMIT = 20
+
+ACTION_NAMES_VI: dict[str, str] = {
+    "received": "Tiếp nhận hồ sơ",
+    "supplement_requested": "Yêu cầu bổ sung",
+    "supplemented": "Bổ sung hồ sơ",
+    "refused": "Từ chối tiếp nhận giải quyết",
+    "extended": "Gia hạn thời gian giải quyết",
+    "ready": "Có kết quả giải quyết",
+    "returned": "Trả kết quả",
+    "rated": "Đánh giá",
+}
+
+
+class InvalidQuery(errors.InvalidValue):
+    """A 422 on a query parameter."""
+
+    location = "query"
+
+
+def normalize_id_number(text: str) -> str:
+    """An ID number or tax code as typed, spaces removed (as the intake stores it)."""
+    number = "".join(text.split())
+    if not number:
+        raise InvalidQuery("id_number", "Chưa nhập số định danh cá nhân hoặc mã số thuế.")
+    return number
+
+
+def by_id_number(session: orm.Session, *, id_number: str, centre_id: int | None) -> list[models.Dossier]:
+    """An applicant's newest dossiers; only one centre's unless ``centre_id`` is None."""
+    stmt = sa.select(models.Dossier).where(models.Dossier.applicant_id_number == id_number)
+    if centre_id is not None:
+        stmt = stmt.where(models.Dossier.centre_id == centre_id)
+    stmt = stmt.order_by(models.Dossier.received_at.desc(), models.Dossier.id.desc()).limit(SEARCH_LIMIT)
+    return list(session.scalars(stmt))
+
+
+def history(session: orm.Session, *, code: str) -> list[schemas.HistoryEntryOut]:
+    """Every step of the dossier in the order the server applied them (its audit log)."""
+    row = dossiers.get(session, code)
+    entries = session.scalars(
+        sa.select(models.AuditEntry)
+        .where(models.AuditEntry.target == row.code, models.AuditEntry.action.startswith("dossier."))
+        .order_by(models.AuditEntry.id)
+    ).all()
+    names = _actor_names(session, {entry.actor for entry in entries})
+    steps = [_step(session, entry, row, names) for entry in entries]
+    return [step for step in steps if step is not None]
+
+
+def _actor_names(session: orm.Session, actors: Iterable[str]) -> dict[str, str]:
+    usernames = {actor.removeprefix("user:") for actor in actors if actor.startswith("user:")}
+    users = session.execute(
+        sa.select(models.User.username, models.User.full_name).where(models.User.username.in_(usernames))
+    ).all()
+    return {f"user:{username}": full_name or username for username, full_name in users}
+
+
+def _step(
+    session: orm.Session, entry: models.AuditEntry, row: models.Dossier, names: dict[str, str]
+) -> schemas.HistoryEntryOut | None:
+    action = entry.action.removeprefix("dossier.")
+    if action not in ACTION_NAMES_VI:
+        return None  # a step this version does not know how to show
+    details: dict[str, Any] = entry.details or {}
+    happened = details.get("happened_at")
+    return schemas.HistoryEntryOut(
+        at=dt.datetime.fromisoformat(happened) if happened else entry.at,
+        action=cast(schemas.HistoryAction, action),
+        action_name=ACTION_NAMES_VI[action],
+        actor=names.get(entry.actor, entry.actor.partition(":")[2] or entry.actor),
+        note=details["note"] if "note" in details else _older_note(session, action, row),
+    )
+
+
+def _older_note(session: orm.Session, action: str, row: models.Dossier) -> str | None:
+    """For steps audited before notes were kept: the dossier's latest value, as the best guess."""
+    if action in ("supplement_requested", "refused"):
+        return row.reason
+    if action == "extended":
+        return row.extension_reason
+    if action == "returned":
+        return row.returned_to
+    rating = dossiers.rating_of(session, row) if action == "rated" else None
+    return dossier.RATING_NAMES_VI[rating.level] if rating else None
