@@ -7,7 +7,7 @@ import re
 import zoneinfo
 
 from onestop import errors
-from onestop.enums import DossierStatus, Rating, Timeliness
+from onestop.enums import DocumentKind, DossierStatus, Rating, ReturnMethod, Timeliness
 
 VN_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -28,6 +28,23 @@ STATUS_NAMES_VI: dict[DossierStatus, str] = {
     DossierStatus.REFUSED: "Từ chối tiếp nhận giải quyết",
     DossierStatus.READY: "Đã có kết quả, chờ trả",
     DossierStatus.RETURNED: "Đã trả kết quả",
+}
+
+DOCUMENT_KIND_NAMES_VI: dict[DocumentKind, str] = {
+    DocumentKind.ORIGINAL: "Bản chính",
+    DocumentKind.CERTIFIED_COPY: "Bản sao có chứng thực",
+    DocumentKind.PHOTOCOPY: "Bản sao",
+}
+
+RETURN_METHOD_NAMES_VI: dict[ReturnMethod, str] = {
+    ReturnMethod.COUNTER: "Tại Trung tâm",
+    ReturnMethod.POST: "Qua dịch vụ bưu chính",
+}
+
+TIMELINESS_NAMES_VI: dict[Timeliness, str] = {
+    Timeliness.EARLY: "Trước hạn",
+    Timeliness.ON_TIME: "Đúng hạn",
+    Timeliness.LATE: "Quá hạn",
 }
 
 RATING_NAMES_VI: dict[Rating, str] = {

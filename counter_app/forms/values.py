@@ -6,23 +6,12 @@ import datetime as dt
 import html
 from typing import Any
 
-from onestop import calendar, formatting
+from onestop import calendar, dossier, formatting
 from onestop.enums import DocumentKind, ReturnMethod, Timeliness
 
-KIND_NAMES = {
-    DocumentKind.ORIGINAL: "Bản chính",
-    DocumentKind.CERTIFIED_COPY: "Bản sao có chứng thực",
-    DocumentKind.PHOTOCOPY: "Bản sao",
-}
-RETURN_NAMES = {
-    ReturnMethod.COUNTER: "Tại Trung tâm",
-    ReturnMethod.POST: "Qua dịch vụ bưu chính",
-}
-TIMELINESS_NAMES = {
-    Timeliness.EARLY: "Trước hạn",
-    Timeliness.ON_TIME: "Đúng hạn",
-    Timeliness.LATE: "Quá hạn",
-}
+KIND_NAMES = dossier.DOCUMENT_KIND_NAMES_VI
+RETURN_NAMES = dossier.RETURN_METHOD_NAMES_VI
+TIMELINESS_NAMES = dossier.TIMELINESS_NAMES_VI
 BLANK = "…………………"  # a line left for the pen when the dossier has no value
 
 
