@@ -81,7 +81,11 @@ def run(calls: int) -> int:
         app = QtWidgets.QApplication([])
         window.apply_theme(app)
         config = counter_config.CounterConfig(
-            server=srv.base_url, counter=1, user="canbo1", password=live.PASSWORD
+            server=srv.base_url,
+            counter=1,
+            user="canbo1",
+            password=live.PASSWORD,
+            data_dir=str(pathlib.Path(tmp_name) / "counter-pc"),
         )
         counter = counter_app.CounterApp(config)
         page = counter.window.desk

@@ -7,14 +7,16 @@ in, for demos), ``shutdown()`` stops the stream, the workers and the devices.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import pathlib
 from typing import Any
 
 from PySide6 import QtCore
 
 from apiclient import client as api_client
 from counter_app import config as counter_config
-from counter_app import desk, devices, window
+from counter_app import desk, devices, dossier_work, forms, outbox, window
 from counter_app.views import transfer
 from onestop import errors
 from qtkit import tasks
@@ -43,13 +45,28 @@ class CounterApp(QtCore.QObject):
     ) -> None:
         super().__init__(parent)
         self.config = config
-        self.api = api or api_client.Client(config.server, timeout=5.0)
+        # No resends of its own: the outbox resends intakes, with their Idempotency-Keys.
+        self.api = api or api_client.Client(config.server, timeout=5.0, retry_delays=())
         self.runner = tasks.Runner(workers=4, parent=self)
         self.desk = desk.Desk(
             api=self.api, runner=self.runner, resync_seconds=config.resync_seconds, parent=self
         )
         self.window = window.CounterWindow()
         self.devices: devices.CounterDevices | None = None
+        data_dir = pathlib.Path(config.data_dir)
+        self.outbox = outbox.Outbox(data_dir / "outbox.sqlite3")
+        self.work = dossier_work.DossierWork(
+            api=self.api,
+            runner=self.runner,
+            desk_model=self.desk,
+            box=self.outbox,
+            data_dir=data_dir,
+            context=forms.FormContext(parent_unit=config.parent_unit, place=config.place),
+            a4_printer=config.a4_printer,
+            parent_widget=self.window,
+            parent=self,
+        )
+        self.window.may_close = self.may_close
         self.services: list[dict[str, Any]] = []
         self.groups: dict[str, str] = {}
         self._counters_timer = QtCore.QTimer(self, singleShot=True, interval=RETRY_MS)
@@ -71,6 +88,9 @@ class CounterApp(QtCore.QObject):
         self.desk.signed_in.connect(self.on_desk_signed_in)
         self.desk.signed_out.connect(self.on_desk_signed_out)
         self.desk.board.connect(self.on_desk_board)
+        self.work.message.connect(self.window.desk.show_message)
+        self.work.sync.changed.connect(self.window.desk.show_unsynced)
+        self.desk.changed.connect(self.on_desk_changed)
 
     # ------------------------------------------------------------ life
 
@@ -93,6 +113,8 @@ class CounterApp(QtCore.QObject):
         self.desk.shutdown()
         self.runner.close()
         self._close_devices()
+        self.work.close()
+        self.outbox.close()
 
     # ------------------------------------------------------------ sign-in
 
@@ -120,11 +142,14 @@ class CounterApp(QtCore.QObject):
         self.load_catalogue()
         self._catalogue_timer.start()
         self._open_devices()
+        self.work.sync.set_user((self.desk.user or {}).get("username"))
+        self.work.load_procedures()
         self.render()
 
     def on_desk_signed_out(self, reason: str) -> None:
         self._catalogue_timer.stop()
         self._close_devices()
+        self.work.sync.set_user(None)
         self.window.show_sign_in()
         self.window.sign_in.set_busy(False)
         self.window.sign_in.show_note(reason or "Đã đóng quầy.")
@@ -133,12 +158,21 @@ class CounterApp(QtCore.QObject):
     def load_catalogue(self) -> None:
         """The centre's services (names, transfer targets) and the priority groups' names."""
 
-        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            return self.api.services(), self.api.priority_groups()
+        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+            return self.api.services(), self.api.priority_groups(), self.api.centres()
 
-        def done(result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
-            self.services = result[0]
-            self.groups = {group["code"]: group["name"] for group in result[1]}
+        def done(result: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+            services, groups, centres = result
+            self.services = services
+            self.groups = {group["code"]: group["name"] for group in groups}
+            centre = next((c for c in centres if c["id"] == (self.desk.counter or {}).get("centre_id")), None)
+            if centre is not None:
+                self.work.context = dataclasses.replace(
+                    self.work.context,
+                    unit=centre["name"].upper(),
+                    centre_phone=centre["phone"],
+                    centre_address=centre["address"],
+                )
             self.render()
 
         self.runner.submit(work, done=done, failed=lambda exc: log.info("catalogue: %s", exc))
@@ -166,6 +200,11 @@ class CounterApp(QtCore.QObject):
             services={s["id"]: f"{s['letter']} — {s['name']}" for s in self.services},
         )
 
+    def on_desk_changed(self) -> None:
+        # Work kept while the server was away goes out as soon as the desk is connected again.
+        if self.desk.connection.connected:
+            self.work.sync.kick()
+
     def on_desk_message(self, text: str) -> None:
         if self.desk.data is None:
             self.window.sign_in.set_busy(False)
@@ -174,6 +213,12 @@ class CounterApp(QtCore.QObject):
             self.window.desk.show_message(text)
 
     def on_action(self, action: str) -> None:
+        if action == "intake":
+            self.work.open_intake()
+            return
+        if action == "return":
+            self.work.open_return()
+            return
         if action != "transfer":
             self.desk.act(action)
             return
@@ -184,6 +229,13 @@ class CounterApp(QtCore.QObject):
         chosen = transfer.TransferDialog.ask(self.window, targets, number=ticket["number"])
         if chosen is not None:
             self.desk.act("transfer", chosen)
+
+    def may_close(self) -> bool:
+        """Closing with work not yet sent asks first (it is kept and sent at the next start)."""
+        if self._stopped:
+            return True
+        waiting = self.outbox.count_queued()
+        return waiting == 0 or window.QuitDialog.ask(self.window, waiting)
 
     # ------------------------------------------------------------ LED display and keypad
 

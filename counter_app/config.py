@@ -12,6 +12,10 @@ Example file::
     keypad = "/dev/ttyUSB0?baudrate=9600"    # call keypad (optional; may share the display's line)
     keypad_address = 5               # left out: the display's address
     resync_seconds = 60              # full reload besides the live events
+    data_dir = "/var/lib/qms-counter"        # the outbox of unsent work and the receipts (PDF)
+    a4_printer = "HP LaserJet"       # print receipts and forms here (left out: PDF only)
+    parent_unit = "UBND TỈNH PHÚ THỌ"        # printed above the centre's name on the forms
+    place = "Phú Thọ"                # "Phú Thọ, ngày … tháng … năm …"
 
 For a demo the officer can be signed in at start: ``--user canbo1`` with the password in
 the environment variable ``QMS_PASSWORD`` (never on the command line, where ``ps`` shows it).
@@ -28,6 +32,8 @@ from qtkit import settings
 
 ConfigError = settings.ConfigError
 PASSWORD_VARIABLE = "QMS_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+# Kept on the counter PC across restarts: unsent work must outlive the app.
+DEFAULT_DATA_DIR = str(pathlib.Path.home() / ".local" / "share" / "qms-counter")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +48,10 @@ class CounterConfig:
     user: str | None = None
     password: str | None = None
     resync_seconds: float = 60.0
+    data_dir: str = DEFAULT_DATA_DIR
+    a4_printer: str | None = None
+    parent_unit: str = "UBND TỈNH PHÚ THỌ"
+    place: str = "Phú Thọ"
 
     def __post_init__(self) -> None:
         if not self.server.startswith(("http://", "https://")):
@@ -70,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--display-address", type=int, help="the display's bus address (1..99)")
     parser.add_argument("--keypad", help="call keypad: serial device or pyserial URL")
     parser.add_argument("--keypad-address", type=int, help="the keypad's bus address (1..99)")
+    parser.add_argument("--data-dir", help="where unsent work and receipts are kept")
+    parser.add_argument("--a4-printer", help="printer name for receipts and forms (else PDF only)")
     parser.add_argument("--user", help=f"sign this officer in at start (password in ${PASSWORD_VARIABLE})")
     return parser
 

@@ -40,6 +40,8 @@ ACTIONS = (
     "resume",
     "reactivate",
     "close",
+    "intake",
+    "return",
 )
 
 
@@ -107,8 +109,14 @@ class Desk(QtCore.QObject):
         An action in flight does not count: buttons do not flicker at every press; ``act``
         ignores presses until the reply is in.
         """
-        if self.data is None or not self.connection.connected:
+        if self.data is None:
             return False
+        if action == "intake":  # kept in the outbox while the server is away: works offline
+            return self.current is not None and self.current["status"] == TicketStatus.SERVING
+        if not self.connection.connected:
+            return False
+        if action == "return":  # the dossier is looked up on the server
+            return True
         status = CounterStatus(self.data["counter"]["status"])
         ticket = self.current
         if ticket is None:

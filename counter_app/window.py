@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections.abc
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from counter_app.views import desk, signin
@@ -16,6 +18,12 @@ QLabel#section {{ font-weight: bold; color: {theme.BRAND_DARK}; padding-top: 8px
 QLabel#connection[state="ok"] {{ color: {theme.OK}; font-weight: bold; }}
 QLabel#connection[state="down"] {{ color: white; background: {theme.ERROR_BG}; padding: 4px 8px;
                                    font-weight: bold; }}
+QLabel#unsynced {{ color: white; background: {theme.WARN_INK}; padding: 4px 8px; font-weight: bold; }}
+QLabel#question, QLabel#idle_text, QLabel#thanks_text {{ font-size: 36px; font-weight: bold;
+    color: {theme.BRAND_DARK}; }}
+QPushButton#rat_hai_long, QPushButton#hai_long, QPushButton#khong_hai_long {{ font-size: 32px; }}
+QPushButton#rat_hai_long {{ background: {theme.OK}; }}
+QPushButton#khong_hai_long {{ background: {theme.ACCENT}; }}
 QLabel#devices {{ color: {theme.WARN_INK}; background: {theme.WARN_BG}; padding: 4px 8px; }}
 QFrame#ticket_panel {{ border: 2px solid #9aa6b2; border-radius: 10px; }}
 QFrame#ticket_panel QLabel {{ background: transparent; }}
@@ -35,9 +43,23 @@ def apply_theme(app: QtWidgets.QApplication) -> None:
     app.setStyleSheet(app.styleSheet() + STYLE)
 
 
+class QuitDialog:
+    @staticmethod
+    def ask(parent: QtWidgets.QWidget, waiting: int) -> bool:
+        """Whether to quit with ``waiting`` pieces of work unsent (tests monkeypatch this)."""
+        answer = QtWidgets.QMessageBox.question(
+            parent,
+            "Còn việc chưa đồng bộ",
+            f"Còn {waiting} việc chưa gửi được lên máy chủ. Chúng vẫn được giữ trên máy này và sẽ "
+            "tự gửi khi mở lại chương trình. Vẫn thoát?",
+        )
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
+
 class CounterWindow(QtWidgets.QMainWindow):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self.may_close: collections.abc.Callable[[], bool] = lambda: True
         self.setWindowTitle("Quầy tiếp nhận — Hệ thống xếp hàng")
         self.setMinimumSize(1024, 640)
         self.stack = QtWidgets.QStackedWidget()
@@ -56,6 +78,12 @@ class CounterWindow(QtWidgets.QMainWindow):
     def show_desk(self) -> None:
         self.stack.setCurrentWidget(self.desk)
         self.desk.setFocus()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if self.may_close():
+            event.accept()
+        else:
+            event.ignore()
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 (Qt API)
         # With no widget focused the window gets the keys: the desk's F-keys still work.

@@ -11,18 +11,20 @@ import pathlib
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from counter_app import app as counter_app
 from counter_app import config as counter_config
 from counter_app import window
 from counter_app.views import transfer
 from tests import live
+from tests.server.checks import DOSSIER
 
 
 def spin(app: QtWidgets.QApplication, done: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -32,11 +34,15 @@ def spin(app: QtWidgets.QApplication, done: Callable[[], bool], seconds: float =
         time.sleep(0.02)
 
 
-def shoot(app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path) -> None:
+def shoot(
+    app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path, data_dir: pathlib.Path
+) -> None:
     kiosk = srv.device("kiosk-1")
     for service_id, group in [(1, None)] * 2 + [(1, "elderly")] + [(1, None)] * 6 + [(5, None)] * 3:
         kiosk.post("/tickets", json={"service_id": service_id, "priority_group": group}).raise_for_status()
-    desk_app = counter_app.CounterApp(counter_config.CounterConfig(server=srv.base_url, counter=8))
+    desk_app = counter_app.CounterApp(
+        counter_config.CounterConfig(server=srv.base_url, counter=8, data_dir=str(data_dir))
+    )
     w, page = desk_app.window, desk_app.window.desk
     desk_app.start()
     w.resize(1366, 768)
@@ -60,6 +66,7 @@ def shoot(app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path) 
         number=page.number.text(),
     )
     dialog.grab().save(str(out / "counter-transfer.png"))
+    shoot_dossier_work(app, srv, out, desk_app)
     desk_app.desk.act("finish")
     spin(app, lambda: page.number.text() == "—" and not desk_app.desk.busy)
     desk_app.desk.act("next")
@@ -79,6 +86,47 @@ def shoot(app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path) 
     desk_app.shutdown()
 
 
+def shoot_dossier_work(
+    app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path, desk_app: counter_app.CounterApp
+) -> None:
+    """The intake form filled in, a return found with its history, and the citizen's rating."""
+    work = desk_app.work
+    spin(app, lambda: bool(work.procedures))
+    work.open_intake()
+    form = work.intake_dialog
+    form.search.setText("ly lich tu phap")
+    form.results.setCurrentRow(0)
+    for name, text in (
+        ("full_name", "Nguyễn Thị Lựu"),
+        ("id_number", "02519001234"),
+        ("phone", "0912 345 678"),
+        ("address", "Số 5 đường Hùng Vương, phường Việt Trì, tỉnh Phú Thọ"),
+    ):
+        form.fields[name].edit.setText(text)
+    form.papers.item(0, 0).setCheckState(QtCore.Qt.CheckState.Checked)
+    form.resize(1366, 760)
+    spin(app, lambda: False, 0.3)
+    form.grab().save(str(out / "counter-intake.png"))
+    form.reject()
+    officer = srv.user("canbo2")
+    body = dict(DOSSIER, applicant=dict(DOSSIER["applicant"], full_name="Trần Văn Khoa"))
+    code = officer.post("/dossiers", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}).json()["code"]
+    officer.post(f"/dossiers/{code}/ready").raise_for_status()
+    work.open_return()
+    dialog = work.return_dialog
+    dialog.query.setText(code)
+    dialog.search.click()
+    spin(app, lambda: "Quá trình giải quyết" in dialog.details.toHtml())
+    dialog.grab().save(str(out / "counter-return.png"))
+    dialog.accept()
+    spin(app, work.rating.isVisible)
+    work.rating.resize(1280, 720)
+    spin(app, lambda: False, 0.3)
+    work.rating.grab().save(str(out / "counter-rating.png"))
+    work.rating.levels["rat_hai_long"].click()
+    spin(app, lambda: work.sync.waiting == 0)
+
+
 def main() -> None:
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +138,7 @@ def main() -> None:
             live.fresh_database(folder) as url,
             live.run_server(data_dir=folder / "data", database_url=url, clock=live.Clock()) as srv,
         ):
-            shoot(app, srv, out)
+            shoot(app, srv, out, folder / "counter-pc")
     print(f"saved in {out}")
 
 

@@ -20,6 +20,8 @@ ACTION_KEYS: dict[str, tuple[str, QtCore.Qt.Key]] = {
     "finish": ("Hoàn thành", QtCore.Qt.Key.Key_F6),
     "pause": ("Tạm dừng", QtCore.Qt.Key.Key_F7),
     "reactivate": ("Nhận lại số vắng", QtCore.Qt.Key.Key_F8),
+    "intake": ("Tiếp nhận hồ sơ", QtCore.Qt.Key.Key_F9),
+    "return": ("Trả kết quả", QtCore.Qt.Key.Key_F10),
 }
 KEY_NAMES = {QtCore.Qt.Key.Key_F1 + i: f"F{i + 1}" for i in range(12)}
 STATES = {"called": "Đang mời", "serving": "Đang phục vụ"}
@@ -88,6 +90,8 @@ class DeskPage(QtWidgets.QWidget):
         self.connection = widgets.label(name="connection", wrap=False)
         self.devices = widgets.label(name="devices", wrap=False)
         self.devices.hide()
+        self.unsynced = widgets.label(name="unsynced", wrap=False)
+        self.unsynced.hide()
         self.close_counter = widgets.button("Đóng quầy", kind="secondary", touch=False, name="close_counter")
         self.close_counter.clicked.connect(self.close_requested)
         titles = QtWidgets.QVBoxLayout()
@@ -97,6 +101,7 @@ class DeskPage(QtWidgets.QWidget):
         states = QtWidgets.QVBoxLayout()
         states.addWidget(self.connection, 0, QtCore.Qt.AlignmentFlag.AlignRight)
         states.addWidget(self.devices, 0, QtCore.Qt.AlignmentFlag.AlignRight)
+        states.addWidget(self.unsynced, 0, QtCore.Qt.AlignmentFlag.AlignRight)
         row.addLayout(states)
         row.addWidget(self.close_counter)
         return row
@@ -121,13 +126,15 @@ class DeskPage(QtWidgets.QWidget):
     def _actions(self) -> QtWidgets.QVBoxLayout:
         column = QtWidgets.QVBoxLayout()
         grid = QtWidgets.QGridLayout()
-        for index, (action, (text, key)) in enumerate(ACTION_KEYS.items()):
+        placed = 0
+        for action, (text, key) in ACTION_KEYS.items():
             if action == "reactivate":
                 continue
             button = widgets.button(f"{text}\n{KEY_NAMES[key]}", touch=False, name=action)
-            button.setMinimumHeight(84)
+            button.setMinimumHeight(72)
             button.clicked.connect(lambda _=False, a=action: self._request(a))
-            grid.addWidget(button, index // 2, index % 2)
+            grid.addWidget(button, placed // 2, placed % 2)
+            placed += 1
             self.buttons[action] = button
         self.buttons["next"].setProperty("kind", "call")
         column.addLayout(grid)
@@ -184,6 +191,11 @@ class DeskPage(QtWidgets.QWidget):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+    def show_unsynced(self, count: int) -> None:
+        """The officer's work the server has not got yet ("n chưa đồng bộ")."""
+        self.unsynced.setText(f"{count} chưa đồng bộ")
+        self.unsynced.setVisible(count > 0)
 
     def show_devices(self, fault: str) -> None:
         self.devices.setText(fault)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections.abc
+import pathlib
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ WAIT_MS = 5000
 
 @pytest.fixture
 def make_counter(
-    qtbot, qapp: QtWidgets.QApplication, server: live.LiveServer
+    qtbot, qapp: QtWidgets.QApplication, server: live.LiveServer, tmp_path: pathlib.Path
 ) -> collections.abc.Iterator[collections.abc.Callable[..., counter_app.CounterApp]]:
     """Builds started counter apps (1366×768) and shuts them down after the test.
 
@@ -32,6 +33,8 @@ def make_counter(
         *, user: str | None = None, counter: int | None = None, **overrides: Any
     ) -> counter_app.CounterApp:
         values: dict[str, Any] = {"server": server.base_url, "counter": counter, "resync_seconds": 60.0}
+        # Each counter PC has its own disk: its outbox and receipts (a restart passes the same).
+        values["data_dir"] = str(tmp_path / f"counter-pc-{len(made) + 1}")
         if user is not None:
             values |= {"user": user, "password": live.PASSWORD}
         values.update(overrides)

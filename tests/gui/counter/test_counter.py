@@ -76,7 +76,7 @@ def test_sign_in_through_the_form(make_counter, qtbot, server):
 def test_a_whole_round_by_keys(signed_in, qtbot, server, monkeypatch):
     app = signed_in
     assert shown(app) == "—"
-    assert enabled(app) == {"next", "pause"}
+    assert enabled(app) == {"next", "pause", "return"}
     first, second = issue(server), issue(server)
     # Live: the kiosk's tickets show in the counter's line without any action here.
     qtbot.waitUntil(lambda: lines(app).get("A — " + _name(app, A), ("",))[0] == "2", timeout=WAIT_MS)
@@ -85,7 +85,7 @@ def test_a_whole_round_by_keys(signed_in, qtbot, server, monkeypatch):
     press(qtbot, app, Key.Key_F1)  # Gọi tiếp
     qtbot.waitUntil(lambda: shown(app) == first["number"] and not app.desk.busy, timeout=WAIT_MS)
     assert "đã gọi 1/3 lần" in app.window.desk.state.text()
-    assert enabled(app) == {"recall", "start", "transfer", "pause"}  # no no-show before 3 calls
+    assert enabled(app) == {"recall", "start", "transfer", "pause", "return"}  # no no-show before 3 calls
     for calls in (2, 3):
         press(qtbot, app, Key.Key_F2)  # Gọi lại
         qtbot.waitUntil(lambda c=calls: f"đã gọi {c}/3 lần" in app.window.desk.state.text(), timeout=WAIT_MS)
@@ -107,7 +107,7 @@ def test_a_whole_round_by_keys(signed_in, qtbot, server, monkeypatch):
     press(qtbot, app, Key.Key_F4)  # Bắt đầu
     qtbot.waitUntil(lambda: app.window.desk.state.text() == "Đang phục vụ", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: idle(app), timeout=WAIT_MS)
-    assert enabled(app) == {"transfer", "finish", "pause"}
+    assert enabled(app) == {"transfer", "finish", "pause", "intake", "return"}
     assert "phục vụ" in app.window.desk.times.text()
     press(qtbot, app, Key.Key_F6)  # Hoàn thành
     qtbot.waitUntil(lambda: shown(app) == "—" and not app.desk.busy, timeout=WAIT_MS)

@@ -1,0 +1,189 @@
+"""Dossier work at the counter: intake with its receipt, returning results, the citizen's rating.
+
+Everything the officer records goes through the outbox (``sync.Sync``) first, so a network
+cut or a restart loses nothing. A receipt needs the dossier code, which only the server
+gives: it is printed (and kept as PDF) when the intake's reply arrives, whenever that is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import pathlib
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtPrintSupport, QtWidgets
+
+from apiclient import client as api_client
+from counter_app import desk, forms, outbox, sync
+from counter_app.views import intake, rating, returns
+from onestop import dossier, errors
+from qtkit import tasks
+
+log = logging.getLogger(__name__)
+RECEIPT_COPIES = 2  # one for the citizen, one for the file (Mẫu 01)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+class DossierWork(QtCore.QObject):
+    """Signals:
+    message(str): a sentence for the officer's desk.
+    receipt_saved(str): the path of a receipt PDF just made (and printed when a printer is set).
+    """
+
+    message = QtCore.Signal(str)
+    receipt_saved = QtCore.Signal(str)
+
+    def __init__(
+        self,
+        *,
+        api: api_client.Client,
+        runner: tasks.Runner,
+        desk_model: desk.Desk,
+        box: outbox.Outbox,
+        data_dir: pathlib.Path,
+        context: forms.FormContext,
+        a4_printer: str | None = None,
+        parent_widget: QtWidgets.QWidget,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.api = api
+        self.runner = runner
+        self.desk = desk_model
+        self.receipts = data_dir / "receipts"
+        self.context = context
+        self.a4_printer = a4_printer
+        self.window = parent_widget
+        self.procedures: list[dict[str, Any]] = []
+        self.sync = sync.Sync(box=box, api=api, runner=runner, parent=self)
+        self.sync.sent.connect(self.on_sync_sent)
+        self.sync.failed.connect(self.on_sync_failed)
+        self.intake_dialog: intake.IntakeDialog | None = None
+        self.return_dialog: returns.ReturnDialog | None = None
+        self.rating = rating.RatingWindow()
+        self.rating.rated.connect(self.on_rated)
+
+    def close(self) -> None:
+        self.sync.stop()
+        self.rating.close()
+        self.rating.deleteLater()
+
+    # ------------------------------------------------------------ catalogue
+
+    def load_procedures(self) -> None:
+        """The whole procedure list, kept for intake while the server is away."""
+
+        def done(found: list[dict[str, Any]]) -> None:
+            self.procedures = found
+
+        self.runner.submit(
+            lambda: self.api.procedures(limit=500), done=done, failed=lambda e: log.info("procedures: %s", e)
+        )
+
+    # ------------------------------------------------------------ intake
+
+    def open_intake(self) -> None:
+        ticket = self.desk.current
+        if ticket is None:
+            return
+        if not self.procedures:
+            self.message.emit("Chưa tải được danh mục thủ tục; vui lòng thử lại sau giây lát.")
+            self.load_procedures()
+            return
+        dialog = intake.IntakeDialog(self.procedures, number=ticket["number"], parent=self.window)
+        dialog.accepted.connect(lambda: self.record_intake(dialog.body(ticket_id=ticket["id"])))
+        dialog.finished.connect(dialog.deleteLater)
+        self.intake_dialog = dialog
+        dialog.open()
+
+    def record_intake(self, body: dict[str, Any]) -> outbox.Work:
+        work = self.sync.record(outbox.INTAKE, {**body, "recorded_at": _now()})
+        self.message.emit(
+            f"Đã ghi hồ sơ của {body['applicant']['full_name']}. Giấy hẹn sẽ in khi máy chủ cấp mã hồ sơ."
+        )
+        return work
+
+    def on_sync_sent(self, work: outbox.Work) -> None:
+        assert work.reply is not None
+        if work.kind == outbox.INTAKE:
+            path = self.make_receipt(work.reply)
+            self.message.emit(f"Đã tiếp nhận hồ sơ {work.reply['code']}; giấy hẹn: {path.name}.")
+        elif work.kind == outbox.RETURN:
+            self.message.emit(f"Đã ghi nhận trả kết quả hồ sơ {work.reply['code']}.")
+
+    def on_sync_failed(self, work: outbox.Work) -> None:
+        what = {outbox.INTAKE: "Hồ sơ", outbox.RETURN: "Trả kết quả", outbox.RATING: "Đánh giá"}[work.kind]
+        self.message.emit(f"{what} không gửi được, cần xử lý: {work.error}")
+
+    def make_receipt(self, found: dict[str, Any]) -> pathlib.Path:
+        """Mẫu 01 as PDF (two copies), printed on the A4 printer when one is set."""
+        context = self.context
+        user = self.desk.user or {}
+        context = forms.FormContext(**{**vars(context), "officer_name": user.get("full_name") or ""})
+        procedure = next((p for p in self.procedures if p["id"] == found["procedure_id"]), None)
+        if procedure is not None:  # line 3, the legal processing time, is the procedure's
+            found = {**found, "processing_days": procedure["processing_days"]}
+        document = forms.receipt(found, context)
+        path = forms.save_pdf(document, self.receipts / f"{found['code']}.pdf", copies=RECEIPT_COPIES)
+        if self.a4_printer:
+            self._print(document)
+        self.receipt_saved.emit(str(path))
+        return path
+
+    def _print(self, document: QtGui.QTextDocument) -> None:
+        printer = QtPrintSupport.QPrinter(QtPrintSupport.QPrinter.PrinterMode.HighResolution)
+        printer.setPrinterName(self.a4_printer or "")
+        if not printer.isValid():
+            self.message.emit(f"Không tìm thấy máy in “{self.a4_printer}”; giấy hẹn đã lưu thành PDF.")
+            return
+        forms.print_document(document, printer, copies=RECEIPT_COPIES)
+
+    # ------------------------------------------------------------ returns and ratings
+
+    def open_return(self) -> None:
+        dialog = returns.ReturnDialog(parent=self.window)
+        dialog.search_requested.connect(lambda text: self._look_up(dialog, text))
+        dialog.chosen.connect(lambda code: self._history(dialog, code))
+        dialog.accepted.connect(lambda: self.record_return(dialog.found, dialog.returned_to()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.return_dialog = dialog
+        dialog.open()
+
+    def _look_up(self, dialog: returns.ReturnDialog, text: str) -> None:
+        code = dossier.find_code(text)
+
+        def work() -> list[dict[str, Any]]:
+            if code is not None:
+                return [self.api.dossier(code)]
+            return self.api.dossiers_by_id_number(text)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, errors.NotFound):
+                dialog.show_results([])
+            else:
+                dialog.show_message(exc.message if isinstance(exc, errors.DomainError) else str(exc))
+
+        self.runner.submit(work, done=dialog.show_results, failed=failed)
+
+    def _history(self, dialog: returns.ReturnDialog, code: str) -> None:
+        self.runner.submit(
+            lambda: self.api.dossier_history(code),
+            done=dialog.show_history,
+            failed=lambda exc: log.info("history of %s: %s", code, exc),
+        )
+
+    def record_return(self, found: dict[str, Any] | None, returned_to: str) -> None:
+        if found is None:
+            return
+        body = {"code": found["code"], "returned_to": returned_to, "method": found["return_method"]}
+        self.sync.record(outbox.RETURN, {**body, "returned_at": _now()})
+        self.rating.place(QtGui.QGuiApplication.screens())
+        self.rating.ask(found["code"])
+
+    def on_rated(self, level: str, reason: str) -> None:
+        body = {"code": self.rating.code, "level": level, "reason": reason or None, "rated_at": _now()}
+        self.sync.record(outbox.RATING, body)
