@@ -169,7 +169,7 @@ class CounterApp(QtCore.QObject):
             if centre is not None:
                 self.work.context = dataclasses.replace(
                     self.work.context,
-                    unit=centre["name"].upper(),
+                    unit=centre["name"],
                     centre_phone=centre["phone"],
                     centre_address=centre["address"],
                 )

@@ -7,21 +7,24 @@ gives: it is printed (and kept as PDF) when the intake's reply arrives, whenever
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import pathlib
+import uuid
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtPrintSupport, QtWidgets
 
 from apiclient import client as api_client
 from counter_app import desk, forms, outbox, sync
-from counter_app.views import intake, rating, returns
+from counter_app.views import actions, intake, rating, returns
 from onestop import dossier, errors
 from qtkit import tasks
 
 log = logging.getLogger(__name__)
 RECEIPT_COPIES = 2  # one for the citizen, one for the file (Mẫu 01)
+FORM_NAMES = {"supplement": "Mẫu 02", "refuse": "Mẫu 03", "extend": "Mẫu 04"}
 
 
 def _now() -> str:
@@ -64,6 +67,7 @@ class DossierWork(QtCore.QObject):
         self.sync.failed.connect(self.on_sync_failed)
         self.intake_dialog: intake.IntakeDialog | None = None
         self.return_dialog: returns.ReturnDialog | None = None
+        self.action_dialog: QtWidgets.QDialog | None = None
         self.rating = rating.RatingWindow()
         self.rating.rated.connect(self.on_rated)
 
@@ -121,26 +125,28 @@ class DossierWork(QtCore.QObject):
 
     def make_receipt(self, found: dict[str, Any]) -> pathlib.Path:
         """Mẫu 01 as PDF (two copies), printed on the A4 printer when one is set."""
-        context = self.context
-        user = self.desk.user or {}
-        context = forms.FormContext(**{**vars(context), "officer_name": user.get("full_name") or ""})
+        context = self._context()
         procedure = next((p for p in self.procedures if p["id"] == found["procedure_id"]), None)
         if procedure is not None:  # line 3, the legal processing time, is the procedure's
             found = {**found, "processing_days": procedure["processing_days"]}
         document = forms.receipt(found, context)
         path = forms.save_pdf(document, self.receipts / f"{found['code']}.pdf", copies=RECEIPT_COPIES)
         if self.a4_printer:
-            self._print(document)
+            self._print(document, copies=RECEIPT_COPIES)
         self.receipt_saved.emit(str(path))
         return path
 
-    def _print(self, document: QtGui.QTextDocument) -> None:
+    def _context(self) -> forms.FormContext:
+        user = self.desk.user or {}
+        return dataclasses.replace(self.context, officer_name=user.get("full_name") or "")
+
+    def _print(self, document: QtGui.QTextDocument, *, copies: int) -> None:
         printer = QtPrintSupport.QPrinter(QtPrintSupport.QPrinter.PrinterMode.HighResolution)
         printer.setPrinterName(self.a4_printer or "")
         if not printer.isValid():
             self.message.emit(f"Không tìm thấy máy in “{self.a4_printer}”; giấy hẹn đã lưu thành PDF.")
             return
-        forms.print_document(document, printer, copies=RECEIPT_COPIES)
+        forms.print_document(document, printer, copies=copies)
 
     # ------------------------------------------------------------ returns and ratings
 
@@ -149,6 +155,7 @@ class DossierWork(QtCore.QObject):
         dialog.search_requested.connect(lambda text: self._look_up(dialog, text))
         dialog.chosen.connect(lambda code: self._history(dialog, code))
         dialog.accepted.connect(lambda: self.record_return(dialog.found, dialog.returned_to()))
+        dialog.action_requested.connect(lambda action: self.open_action(dialog, action))
         dialog.finished.connect(dialog.deleteLater)
         self.return_dialog = dialog
         dialog.open()
@@ -175,6 +182,56 @@ class DossierWork(QtCore.QObject):
             done=dialog.show_history,
             failed=lambda exc: log.info("history of %s: %s", code, exc),
         )
+
+    def open_action(self, dialog: returns.ReturnDialog, action: str) -> None:
+        """Mẫu 02, 03 or 04 for the dossier shown: asked, sent (with its key), then printed."""
+        found = dialog.found
+        if found is None:
+            return
+        code = found["code"]
+        if action == "supplement":
+            asked: QtWidgets.QDialog = actions.SupplementDialog(found, found.get("documents") or [], dialog)
+        elif action == "refuse":
+            asked = actions.ReasonDialog(f"Từ chối hồ sơ {code}", "Từ chối và in Mẫu 03", dialog)
+        else:
+            asked = actions.ExtendDialog(found, dialog)
+        self.action_dialog = asked
+        asked.accepted.connect(lambda: self._send_action(dialog, action, code, asked.body()))  # type: ignore[attr-defined]
+        asked.finished.connect(asked.deleteLater)
+        asked.open()
+
+    def _send_action(
+        self, dialog: returns.ReturnDialog, action: str, code: str, body: dict[str, Any]
+    ) -> None:
+        key = str(uuid.uuid4())
+        calls = {
+            "supplement": lambda: self.api.supplement_request(
+                code, body["items"], body["reason"], idempotency_key=key
+            ),
+            "refuse": lambda: self.api.refuse(code, body["reason"], idempotency_key=key),
+            "extend": lambda: self.api.extend(code, body["reason"], body["new_due_at"], idempotency_key=key),
+        }
+
+        def done(reply: dict[str, Any]) -> None:
+            path = self.print_form(action, reply)
+            dialog.show_results([reply])
+            dialog.show_message(f"Đã ghi nhận; {FORM_NAMES[action]} đã in: {path.name}.")
+
+        def failed(exc: BaseException) -> None:
+            dialog.show_message(exc.message if isinstance(exc, errors.DomainError) else str(exc))
+
+        self.runner.submit(calls[action], done=done, failed=failed)
+
+    def print_form(self, action: str, found: dict[str, Any]) -> pathlib.Path:
+        draw = {"supplement": forms.supplement_request, "refuse": forms.refusal, "extend": forms.extension}[
+            action
+        ]
+        document = draw(found, self._context())
+        number = FORM_NAMES[action].split()[-1]
+        path = forms.save_pdf(document, self.receipts.parent / "forms" / f"{found['code']}-mau-{number}.pdf")
+        if self.a4_printer:
+            self._print(document, copies=1)
+        return path
 
     def record_return(self, found: dict[str, Any] | None, returned_to: str) -> None:
         if found is None:

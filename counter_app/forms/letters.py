@@ -157,7 +157,10 @@ def _representative_lines(person: dict[str, Any] | None) -> str:
 
 
 def _unit_name(context: FormContext) -> str:
-    # In running text the unit reads in sentence case: "Trung tâm Phục vụ hành chính công".
+    # In running text the unit reads as it is written ("Trung tâm Phục vụ hành chính công tỉnh
+    # Phú Thọ"); a name given in capitals only can but be put in sentence case.
+    if context.unit != context.unit.upper():
+        return context.unit
     return context.unit[:1].upper() + context.unit[1:].lower()
 
 

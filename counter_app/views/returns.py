@@ -11,6 +11,27 @@ from PySide6 import QtCore, QtWidgets
 from onestop import dossier, formatting
 from onestop.enums import DossierStatus, Timeliness
 
+ACTIONS = {
+    "supplement": "Yêu cầu bổ sung (Mẫu 02)",
+    "refuse": "Từ chối (Mẫu 03)",
+    "extend": "Gia hạn (Mẫu 04)",
+}
+
+
+def allowed_actions(found: dict[str, Any] | None) -> set[str]:
+    """Which of ACTIONS the dossier's state allows (the server checks again)."""
+    if found is None:
+        return set()
+    moves = dossier.TRANSITIONS[DossierStatus(found["status"])]
+    allowed = set()
+    if DossierStatus.SUPPLEMENT_REQUESTED in moves:
+        allowed.add("supplement")
+    if DossierStatus.REFUSED in moves:
+        allowed.add("refuse")
+    if found["status"] == DossierStatus.RECEIVED and not found.get("original_due_at"):
+        allowed.add("extend")  # once only
+    return allowed
+
 
 def _local(text: str | None) -> str:
     return formatting.date_time(dt.datetime.fromisoformat(text)) if text else "—"
@@ -28,11 +49,13 @@ class ReturnDialog(QtWidgets.QDialog):
     """Signals:
     search_requested(str): the code, scanned text or ID number to look up.
     chosen(str): a dossier code picked from the results (to load its history).
+    action_requested(str): "supplement", "refuse" or "extend" for the dossier shown.
     Accepted when the officer records the return; ``returned_to()`` says to whom.
     """
 
     search_requested = QtCore.Signal(str)
     chosen = QtCore.Signal(str)
+    action_requested = QtCore.Signal(str)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +87,7 @@ class ReturnDialog(QtWidgets.QDialog):
         self.receiver.textChanged.connect(lambda _: self._refresh())
         form.addRow("Người nhận kết quả", self.receiver)
         box.addLayout(form)
+        box.addLayout(self._actions_row())
         self.note = QtWidgets.QLabel()
         self.note.setObjectName("note")
         self.note.setWordWrap(True)
@@ -77,6 +101,18 @@ class ReturnDialog(QtWidgets.QDialog):
         box.addWidget(buttons)
         self.resize(900, 640)
         self._refresh()
+
+    def _actions_row(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        self.action_buttons: dict[str, QtWidgets.QPushButton] = {}
+        for action, text in ACTIONS.items():
+            button = QtWidgets.QPushButton(text)
+            button.setObjectName(action)
+            button.setProperty("kind", "secondary")
+            button.clicked.connect(lambda _=False, a=action: self.action_requested.emit(a))
+            row.addWidget(button)
+            self.action_buttons[action] = button
+        return row
 
     def _search(self) -> None:
         text = self.query.text().strip()
@@ -137,6 +173,9 @@ class ReturnDialog(QtWidgets.QDialog):
         self.details.setHtml("<br>".join(lines) + tail)
 
     def _refresh(self) -> None:
+        allowed = allowed_actions(self.found)
+        for action, button in self.action_buttons.items():
+            button.setEnabled(action in allowed)
         ready = self.found is not None and self.found["status"] == DossierStatus.READY
         self.submit.setEnabled(ready and bool(self.receiver.text().strip()))
         if self.found is not None and not ready and self.found["status"] != DossierStatus.READY:

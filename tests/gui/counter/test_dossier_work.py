@@ -233,3 +233,82 @@ def test_work_the_server_refuses_is_shown_for_the_officer_to_act_on(signed_in, q
     assert [w.kind for w in app.outbox.failed("canbo1")] == ["return"]
     assert server.user("canbo1").get(f"/dossiers/{found['code']}").json()["returned_to"] == "Chị Hoa"
     app.work.rating.close()
+
+
+def received_dossier(server: live.LiveServer) -> dict[str, Any]:
+    officer = server.user("canbo2")
+    reply = officer.post("/dossiers", json=DOSSIER, headers={"Idempotency-Key": uuid.uuid4().hex})
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+def _open_dossier(app, qtbot, code: str):
+    press(qtbot, app, Key.Key_F10)
+    qtbot.waitUntil(
+        lambda: app.work.return_dialog is not None and app.work.return_dialog.isVisible(), timeout=WAIT_MS
+    )
+    dialog = app.work.return_dialog
+    qtbot.keyClicks(dialog.query, code)
+    qtbot.keyClick(dialog.query, Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.found is not None and dialog.found["code"] == code, timeout=WAIT_MS)
+    return dialog
+
+
+def _asked(app, qtbot, dialog, action: str):
+    qtbot.mouseClick(dialog.action_buttons[action], QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: app.work.action_dialog is not None and app.work.action_dialog.isVisible(), timeout=WAIT_MS
+    )
+    return app.work.action_dialog
+
+
+def test_supplement_then_refusal_print_their_forms(signed_in, qtbot, server):
+    app = signed_in
+    code = received_dossier(server)["code"]
+    dialog = _open_dossier(app, qtbot, code)
+    assert not dialog.submit.isEnabled()  # not ready: nothing to hand back yet
+    assert dialog.action_buttons["supplement"].isEnabled()
+
+    asked = _asked(app, qtbot, dialog, "supplement")
+    assert "một lần" in asked.findChild(QtCore.QObject, "once").text()  # list everything at once
+    asked.items.item(0, 0).setCheckState(QtCore.Qt.CheckState.Checked)
+    asked.other.setText("Bản sao Giấy khai sinh")
+    qtbot.keyClick(asked.other, Key.Key_Return)
+    asked.reason.setPlainText("Tờ khai thiếu chữ ký của người yêu cầu.")
+    asked.accept()
+    qtbot.waitUntil(lambda: "Mẫu 02 đã in" in dialog.note.text(), timeout=WAIT_MS)
+    text = pdf_text(app.work.receipts.parent / "forms" / f"{code}-mau-02.pdf")
+    assert "Tờ khai thiếu chữ ký của người yêu cầu." in text
+    assert DOSSIER["documents"][0]["name"] in text and "Bản sao Giấy khai sinh" in text
+    assert server.user("canbo1").get(f"/dossiers/{code}").json()["status"] == "supplement_requested"
+
+    asked = _asked(app, qtbot, dialog, "refuse")
+    asked.reason.setPlainText("Hồ sơ không thuộc thẩm quyền giải quyết của Sở.")
+    asked.accept()
+    qtbot.waitUntil(lambda: "Mẫu 03 đã in" in dialog.note.text(), timeout=WAIT_MS)
+    assert "Hồ sơ không thuộc thẩm quyền giải quyết của Sở." in pdf_text(
+        app.work.receipts.parent / "forms" / f"{code}-mau-03.pdf"
+    )
+    assert server.user("canbo1").get(f"/dossiers/{code}").json()["status"] == "refused"
+    assert not any(button.isEnabled() for button in dialog.action_buttons.values())
+
+
+def test_extension_once_with_its_apology(signed_in, qtbot, server):
+    app = signed_in
+    found = received_dossier(server)
+    dialog = _open_dossier(app, qtbot, found["code"])
+    asked = _asked(app, qtbot, dialog, "extend")
+    asked.reason.setPlainText("Cần xác minh thêm thông tin tại cơ quan công an.")
+    asked.accept()
+    qtbot.waitUntil(lambda: "Mẫu 04 đã in" in dialog.note.text(), timeout=WAIT_MS)
+    after = server.user("canbo1").get(f"/dossiers/{found['code']}").json()
+    assert after["original_due_at"] == found["due_at"]
+    text = pdf_text(app.work.receipts.parent / "forms" / f"{found['code']}-mau-04.pdf")
+    assert "Cần xác minh thêm thông tin tại cơ quan công an." in text
+    due = found["due_at"]
+    assert f"{due[11:16]} {due[8:10]}/{due[5:7]}/{due[:4]}" in text  # the original due time
+    assert not dialog.action_buttons["extend"].isEnabled()  # the law allows one extension
+    again = server.user("canbo1").post(
+        f"/dossiers/{found['code']}/extend", json={"reason": "Lần hai", "new_due_at": after["due_at"]}
+    )
+    assert again.status_code == 409
