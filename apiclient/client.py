@@ -253,6 +253,14 @@ class Client:
         """Staff: the applicant's newest dossiers (at most 20); spaces in the number are ignored."""
         return _objects(self._get("/dossiers", id_number=id_number))
 
+    def tracking_book(self, start: dt.date, end: dt.date, *, field_id: int | None = None) -> list[JsonObject]:
+        """Staff: dossiers received from ``start`` to ``end`` (both included), in order received."""
+        return _objects(
+            self._get(
+                "/dossiers/tracking-book", start=start.isoformat(), end=end.isoformat(), field_id=field_id
+            )
+        )
+
     def dossier_history(self, code: str) -> list[JsonObject]:
         """Staff: the dossier's steps in order: {at, action, action_name, actor, note}."""
         return _objects(self._get(f"/dossiers/{code}/history"))

@@ -83,6 +83,7 @@ class CounterApp(QtCore.QObject):
             lambda ticket_id: self.desk.act("reactivate", ticket_id)
         )
         self.window.desk.close_requested.connect(lambda: self.desk.act("close"))
+        self.window.desk.book_requested.connect(self.work.open_book)
         self.desk.changed.connect(self.render)
         self.desk.message.connect(self.on_desk_message)
         self.desk.signed_in.connect(self.on_desk_signed_in)

@@ -18,8 +18,8 @@ from PySide6 import QtCore, QtGui, QtPrintSupport, QtWidgets
 
 from apiclient import client as api_client
 from counter_app import desk, forms, outbox, sync
-from counter_app.views import actions, intake, rating, returns
-from onestop import dossier, errors
+from counter_app.views import actions, book, intake, rating, returns
+from onestop import calendar, dossier, errors
 from qtkit import tasks
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class DossierWork(QtCore.QObject):
         self.intake_dialog: intake.IntakeDialog | None = None
         self.return_dialog: returns.ReturnDialog | None = None
         self.action_dialog: QtWidgets.QDialog | None = None
+        self.book_dialog: book.BookDialog | None = None
         self.rating = rating.RatingWindow()
         self.rating.rated.connect(self.on_rated)
 
@@ -232,6 +233,46 @@ class DossierWork(QtCore.QObject):
         if self.a4_printer:
             self._print(document, copies=1)
         return path
+
+    def open_book(self) -> None:
+        """The tracking book for a date range and a field, as PDF or spreadsheet."""
+
+        def show(agencies: list[dict[str, Any]]) -> None:
+            today = dt.datetime.now(calendar.VN_TZ).date()
+            dialog = book.BookDialog(agencies, today=today, parent=self.window)
+            dialog.export_requested.connect(lambda kind: self._export_book(dialog, kind))
+            dialog.finished.connect(dialog.deleteLater)
+            self.book_dialog = dialog
+            dialog.open()
+
+        self.runner.submit(self.api.agencies, done=show, failed=self._say_failure)
+
+    def _export_book(self, dialog: book.BookDialog, kind: str) -> None:
+        start, end, field = dialog.start(), dialog.end(), dialog.field()
+        field_id, field_name = field if field is not None else (None, "")
+        name = f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}" + (f"-linh-vuc-{field_id}" if field_id else "")
+        path = self.receipts.parent / "books" / f"{name}.{kind}"
+
+        def done(rows: list[dict[str, Any]]) -> None:
+            if kind == "pdf":
+                document = forms.tracking_book(
+                    rows, self._context(), start=start, end=end, field_name=field_name
+                )
+                forms.save_pdf(document, path)
+            else:
+                forms.tracking_book_xlsx(rows, path, start=start, end=end, field_name=field_name)
+            dialog.show_message(f"{len(rows)} hồ sơ; đã lưu: {path}")
+
+        def failed(exc: BaseException) -> None:
+            dialog.show_message(exc.message if isinstance(exc, errors.DomainError) else str(exc))
+
+        dialog.show_message("Đang lấy dữ liệu…")
+        self.runner.submit(
+            lambda: self.api.tracking_book(start, end, field_id=field_id), done=done, failed=failed
+        )
+
+    def _say_failure(self, exc: BaseException) -> None:
+        self.message.emit(exc.message if isinstance(exc, errors.DomainError) else str(exc))
 
     def record_return(self, found: dict[str, Any] | None, returned_to: str) -> None:
         if found is None:

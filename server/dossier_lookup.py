@@ -9,7 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from onestop import dossier, errors
+from onestop import calendar, dossier, errors
 from server import dossiers, models, schemas
 
 SEARCH_LIMIT = 20
@@ -97,3 +97,33 @@ def _older_note(session: orm.Session, action: str, row: models.Dossier) -> str |
         return row.returned_to
     rating = dossiers.rating_of(session, row) if action == "rated" else None
     return dossier.RATING_NAMES_VI[rating.level] if rating else None
+
+
+BOOK_MAX_DAYS = 366
+BOOK_MAX_ROWS = 20_000
+
+
+def tracking_book(
+    session: orm.Session, *, start: dt.date, end: dt.date, field_id: int | None, centre_id: int | None
+) -> list[models.Dossier]:
+    """Dossiers received from ``start`` to ``end`` (Vietnamese dates, both included), in the
+    order received: the rows of the Sổ theo dõi hồ sơ."""
+    if end < start:
+        raise InvalidQuery("end", "Ngày cuối không được trước ngày đầu.")
+    if (end - start).days >= BOOK_MAX_DAYS:
+        raise InvalidQuery("end", f"Mỗi lần xem tối đa {BOOK_MAX_DAYS} ngày.")
+    first = dt.datetime.combine(start, dt.time(), tzinfo=calendar.VN_TZ)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=calendar.VN_TZ)
+    stmt = sa.select(models.Dossier).where(
+        models.Dossier.received_at >= first, models.Dossier.received_at < after
+    )
+    if field_id is not None:
+        stmt = stmt.join(models.Procedure).where(models.Procedure.field_id == field_id)
+    if centre_id is not None:
+        stmt = stmt.where(models.Dossier.centre_id == centre_id)
+    rows = list(
+        session.scalars(stmt.order_by(models.Dossier.received_at, models.Dossier.id).limit(BOOK_MAX_ROWS + 1))
+    )
+    if len(rows) > BOOK_MAX_ROWS:
+        raise InvalidQuery("end", f"Quá {BOOK_MAX_ROWS} hồ sơ; hãy chọn khoảng ngày ngắn hơn.")
+    return rows

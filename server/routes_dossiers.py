@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -59,6 +60,24 @@ def create(
                 raise
             response.status_code = 200
             return dossiers.to_out(session, earlier, full=True)
+
+
+@router.get("/tracking-book", response_model=list[schemas.DossierOut])
+def tracking_book(
+    start: dt.date,
+    end: dt.date,
+    app: State,
+    principal: Staff,
+    field_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> list[schemas.DossierOut]:
+    """Staff: the Sổ theo dõi hồ sơ — dossiers received from ``start`` to ``end`` (dates in
+    Vietnamese time, both included, at most a year), of one field if given, in order received."""
+    centre_id = principal.user.centre_id if principal.user is not None else None
+    with app.db.read() as session:
+        rows = dossier_lookup.tracking_book(
+            session, start=start, end=end, field_id=field_id, centre_id=centre_id
+        )
+        return [dossiers.to_out(session, row, full=True) for row in rows]
 
 
 @router.get("/{code}", response_model=schemas.DossierOut)

@@ -42,11 +42,13 @@ class DeskPage(QtWidgets.QWidget):
     action_requested(str): a button or its F-key; "pause" stands for "resume" when paused.
     reactivate_requested(int): the ticket id of the no-show chosen to take back.
     close_requested(): "Đóng quầy".
+    book_requested(): "Sổ theo dõi" (the tracking book).
     """
 
     action_requested = QtCore.Signal(str)
     reactivate_requested = QtCore.Signal(int)
     close_requested = QtCore.Signal()
+    book_requested = QtCore.Signal()
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +96,8 @@ class DeskPage(QtWidgets.QWidget):
         self.unsynced.hide()
         self.close_counter = widgets.button("Đóng quầy", kind="secondary", touch=False, name="close_counter")
         self.close_counter.clicked.connect(self.close_requested)
+        self.book = widgets.button("Sổ theo dõi", kind="secondary", touch=False, name="book")
+        self.book.clicked.connect(self.book_requested)
         titles = QtWidgets.QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.officer)
@@ -103,6 +107,7 @@ class DeskPage(QtWidgets.QWidget):
         states.addWidget(self.devices, 0, QtCore.Qt.AlignmentFlag.AlignRight)
         states.addWidget(self.unsynced, 0, QtCore.Qt.AlignmentFlag.AlignRight)
         row.addLayout(states)
+        row.addWidget(self.book)
         row.addWidget(self.close_counter)
         return row
 

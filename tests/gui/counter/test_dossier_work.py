@@ -5,13 +5,17 @@ app restart) during which nothing recorded is lost or sent twice."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import pathlib
 import uuid
 from typing import Any
 
+import openpyxl
 import pypdf
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from counter_app import window
+from onestop import calendar
 from tests import live
 from tests.gui.counter.conftest import WAIT_MS, ready
 from tests.gui.counter.test_counter import issue, press, shown
@@ -312,3 +316,26 @@ def test_extension_once_with_its_apology(signed_in, qtbot, server):
         f"/dossiers/{found['code']}/extend", json={"reason": "Lần hai", "new_due_at": after["due_at"]}
     )
     assert again.status_code == 409
+
+
+def test_the_tracking_book_exports_as_pdf_and_spreadsheet(signed_in, qtbot, server):
+    app = signed_in
+    codes = [received_dossier(server)["code"] for _ in range(2)]
+    qtbot.mouseClick(app.window.desk.book, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: app.work.book_dialog is not None and app.work.book_dialog.isVisible(), timeout=WAIT_MS
+    )
+    dialog = app.work.book_dialog
+    assert dialog.end() == dt.datetime.now(calendar.VN_TZ).date()
+    qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "pdf"), QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "đã lưu" in dialog.note.text(), timeout=WAIT_MS)
+    assert dialog.note.text().startswith("2 hồ sơ")
+    pdf = pathlib.Path(dialog.note.text().split("đã lưu: ")[1])
+    text = pdf_text(pdf)
+    assert "SỔ THEO DÕI HỒ SƠ" in text.upper()
+    assert all(code in text for code in codes)
+    qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton, "xlsx"), QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ".xlsx" in dialog.note.text(), timeout=WAIT_MS)
+    sheet = openpyxl.load_workbook(dialog.note.text().split("đã lưu: ")[1]).active
+    cells = {str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None}
+    assert set(codes) <= cells
