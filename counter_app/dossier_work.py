@@ -24,7 +24,7 @@ from qtkit import tasks
 
 log = logging.getLogger(__name__)
 RECEIPT_COPIES = 2  # one for the citizen, one for the file (Mẫu 01)
-FORM_NAMES = {"supplement": "Mẫu 02", "refuse": "Mẫu 03", "extend": "Mẫu 04"}
+FORM_NAMES = {"supplemented": "Mẫu 01", "supplement": "Mẫu 02", "refuse": "Mẫu 03", "extend": "Mẫu 04"}
 
 
 def _now() -> str:
@@ -190,6 +190,9 @@ class DossierWork(QtCore.QObject):
         if found is None:
             return
         code = found["code"]
+        if action == "supplemented":  # nothing to ask: the papers are here
+            self._send_action(dialog, action, code, {})
+            return
         if action == "supplement":
             asked: QtWidgets.QDialog = actions.SupplementDialog(found, found.get("documents") or [], dialog)
         elif action == "refuse":
@@ -206,6 +209,7 @@ class DossierWork(QtCore.QObject):
     ) -> None:
         key = str(uuid.uuid4())
         calls = {
+            "supplemented": lambda: self.api.supplemented(code, idempotency_key=key),
             "supplement": lambda: self.api.supplement_request(
                 code, body["items"], body["reason"], idempotency_key=key
             ),
@@ -214,7 +218,7 @@ class DossierWork(QtCore.QObject):
         }
 
         def done(reply: dict[str, Any]) -> None:
-            path = self.print_form(action, reply)
+            path = self.make_receipt(reply) if action == "supplemented" else self.print_form(action, reply)
             dialog.show_results([reply])
             dialog.show_message(f"Đã ghi nhận; {FORM_NAMES[action]} đã in: {path.name}.")
 

@@ -12,6 +12,7 @@ from onestop import dossier, formatting
 from onestop.enums import DossierStatus, Timeliness
 
 ACTIONS = {
+    "supplemented": "Đã nhận bổ sung (in lại giấy hẹn)",
     "supplement": "Yêu cầu bổ sung (Mẫu 02)",
     "refuse": "Từ chối (Mẫu 03)",
     "extend": "Gia hạn (Mẫu 04)",
@@ -24,6 +25,8 @@ def allowed_actions(found: dict[str, Any] | None) -> set[str]:
         return set()
     moves = dossier.TRANSITIONS[DossierStatus(found["status"])]
     allowed = set()
+    if DossierStatus.RECEIVED in moves:
+        allowed.add("supplemented")
     if DossierStatus.SUPPLEMENT_REQUESTED in moves:
         allowed.add("supplement")
     if DossierStatus.REFUSED in moves:
@@ -49,7 +52,7 @@ class ReturnDialog(QtWidgets.QDialog):
     """Signals:
     search_requested(str): the code, scanned text or ID number to look up.
     chosen(str): a dossier code picked from the results (to load its history).
-    action_requested(str): "supplement", "refuse" or "extend" for the dossier shown.
+    action_requested(str): one of ACTIONS, for the dossier shown.
     Accepted when the officer records the return; ``returned_to()`` says to whom.
     """
 

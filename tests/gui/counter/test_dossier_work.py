@@ -339,3 +339,23 @@ def test_the_tracking_book_exports_as_pdf_and_spreadsheet(signed_in, qtbot, serv
     sheet = openpyxl.load_workbook(dialog.note.text().split("đã lưu: ")[1]).active
     cells = {str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None}
     assert set(codes) <= cells
+
+
+def test_papers_brought_after_a_supplement_request_reprint_the_receipt(signed_in, qtbot, server):
+    app = signed_in
+    code = received_dossier(server)["code"]
+    officer = server.user("canbo2")
+    items = [{"name": "Bản sao Giấy khai sinh", "kind": "certified_copy", "copies": 1}]
+    asked = officer.post(
+        f"/dossiers/{code}/supplement-request", json={"items": items, "reason": "Thiếu giấy khai sinh"}
+    )
+    assert asked.status_code == 200, asked.text
+    dialog = _open_dossier(app, qtbot, code)
+    assert dialog.action_buttons["supplemented"].isEnabled()
+    assert not dialog.action_buttons["extend"].isEnabled()
+    qtbot.mouseClick(dialog.action_buttons["supplemented"], QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Mẫu 01 đã in" in dialog.note.text(), timeout=WAIT_MS)
+    after = server.user("canbo1").get(f"/dossiers/{code}").json()
+    assert after["status"] == "received"
+    due = after["due_at"]
+    assert f"{due[11:16]} {due[8:10]}/{due[5:7]}/{due[:4]}" in pdf_text(app.work.receipts / f"{code}.pdf")
