@@ -7,6 +7,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import pathlib
+import signal
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -153,7 +156,7 @@ def test_return_then_the_citizen_rates(signed_in, qtbot, server):
     qtbot.waitUntil(rated, timeout=WAIT_MS)
 
 
-def _intake_body(app, ticket_id: int, name: str) -> dict[str, Any]:
+def _intake_body(ticket_id: int | None, name: str) -> dict[str, Any]:
     body = copy.deepcopy(DOSSIER)
     body["ticket_id"] = ticket_id
     body["applicant"]["full_name"] = name
@@ -166,7 +169,7 @@ def _record_during_outage(app, qtbot, server, found: dict[str, Any]) -> None:
     qtbot.waitUntil(lambda: not app.desk.connection.connected, timeout=WAIT_MS)
     assert app.desk.allowed("intake")  # intake keeps working offline
     for name in ("Lê Văn Một", "Phạm Thị Hai"):
-        app.work.record_intake(_intake_body(app, ticket["id"], name))
+        app.work.record_intake(_intake_body(ticket["id"], name))
     app.work.record_return(found, "Người nhận thay")
     app.work.on_rated("hai_long", "")
     qtbot.waitUntil(lambda: app.window.desk.unsynced.text() == "4 chưa đồng bộ", timeout=WAIT_MS)
@@ -359,3 +362,34 @@ def test_papers_brought_after_a_supplement_request_reprint_the_receipt(signed_in
     assert after["status"] == "received"
     due = after["due_at"]
     assert f"{due[11:16]} {due[8:10]}/{due[5:7]}/{due[:4]}" in pdf_text(app.work.receipts / f"{code}.pdf")
+
+
+KILLED_AFTER_RECORDING = """
+import os, signal, sys
+from counter_app import outbox
+box = outbox.Outbox(__import__("pathlib").Path(sys.argv[1]))
+box.add(outbox.INTAKE, {body!r}, username="canbo1")
+os.kill(os.getpid(), signal.SIGKILL)  # no clean-up of any kind: the power cord pulled
+"""
+
+
+def test_work_recorded_just_before_the_app_is_killed_is_sent_at_the_next_start(
+    make_counter, qtbot, server, tmp_path
+):
+    data_dir = tmp_path / "killed-pc"
+    body = dict(_intake_body(None, "Đỗ Thị Ba"), recorded_at=dt.datetime.now(dt.UTC).isoformat())
+    script = KILLED_AFTER_RECORDING.format(body=body)
+    killed = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir / "outbox.sqlite3")], check=False, timeout=60
+    )
+    assert killed.returncode == -signal.SIGKILL
+    app = make_counter(user="canbo1", counter=1, data_dir=str(data_dir))
+    qtbot.waitUntil(lambda: ready(app), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: app.outbox.count_queued() == 0, timeout=20000)
+    mine = (
+        server.user("giamsat")
+        .get("/dossiers", params={"id_number": DOSSIER["applicant"]["id_number"]})
+        .json()
+    )
+    assert [d["applicant"]["full_name"] for d in mine] == ["Đỗ Thị Ba"]
+    qtbot.waitUntil(lambda: len(list(app.work.receipts.glob("*.pdf"))) == 1, timeout=WAIT_MS)
