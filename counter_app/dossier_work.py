@@ -34,11 +34,9 @@ def _now() -> str:
 class DossierWork(QtCore.QObject):
     """Signals:
     message(str): a sentence for the officer's desk.
-    receipt_saved(str): the path of a receipt PDF just made (and printed when a printer is set).
     """
 
     message = QtCore.Signal(str)
-    receipt_saved = QtCore.Signal(str)
 
     def __init__(
         self,
@@ -57,7 +55,8 @@ class DossierWork(QtCore.QObject):
         self.api = api
         self.runner = runner
         self.desk = desk_model
-        self.receipts = data_dir / "receipts"
+        # Kept on the counter PC: receipts (Mẫu 01), the other forms, tracking book exports.
+        self.receipts, self.forms_dir, self.books_dir = (data_dir / n for n in ("receipts", "forms", "books"))
         self.context = context
         self.a4_printer = a4_printer
         self.window = parent_widget
@@ -134,7 +133,6 @@ class DossierWork(QtCore.QObject):
         path = forms.save_pdf(document, self.receipts / f"{found['code']}.pdf", copies=RECEIPT_COPIES)
         if self.a4_printer:
             self._print(document, copies=RECEIPT_COPIES)
-        self.receipt_saved.emit(str(path))
         return path
 
     def _context(self) -> forms.FormContext:
@@ -233,7 +231,7 @@ class DossierWork(QtCore.QObject):
         ]
         document = draw(found, self._context())
         number = FORM_NAMES[action].split()[-1]
-        path = forms.save_pdf(document, self.receipts.parent / "forms" / f"{found['code']}-mau-{number}.pdf")
+        path = forms.save_pdf(document, self.forms_dir / f"{found['code']}-mau-{number}.pdf")
         if self.a4_printer:
             self._print(document, copies=1)
         return path
@@ -255,7 +253,7 @@ class DossierWork(QtCore.QObject):
         start, end, field = dialog.start(), dialog.end(), dialog.field()
         field_id, field_name = field if field is not None else (None, "")
         name = f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}" + (f"-linh-vuc-{field_id}" if field_id else "")
-        path = self.receipts.parent / "books" / f"{name}.{kind}"
+        path = self.books_dir / f"{name}.{kind}"
 
         def done(rows: list[dict[str, Any]]) -> None:
             if kind == "pdf":

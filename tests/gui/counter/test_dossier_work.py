@@ -284,7 +284,7 @@ def test_supplement_then_refusal_print_their_forms(signed_in, qtbot, server):
     asked.reason.setPlainText("Tờ khai thiếu chữ ký của người yêu cầu.")
     asked.accept()
     qtbot.waitUntil(lambda: "Mẫu 02 đã in" in dialog.note.text(), timeout=WAIT_MS)
-    text = pdf_text(app.work.receipts.parent / "forms" / f"{code}-mau-02.pdf")
+    text = pdf_text(app.work.forms_dir / f"{code}-mau-02.pdf")
     assert "Tờ khai thiếu chữ ký của người yêu cầu." in text
     assert DOSSIER["documents"][0]["name"] in text and "Bản sao Giấy khai sinh" in text
     assert server.user("canbo1").get(f"/dossiers/{code}").json()["status"] == "supplement_requested"
@@ -294,7 +294,7 @@ def test_supplement_then_refusal_print_their_forms(signed_in, qtbot, server):
     asked.accept()
     qtbot.waitUntil(lambda: "Mẫu 03 đã in" in dialog.note.text(), timeout=WAIT_MS)
     assert "Hồ sơ không thuộc thẩm quyền giải quyết của Sở." in pdf_text(
-        app.work.receipts.parent / "forms" / f"{code}-mau-03.pdf"
+        app.work.forms_dir / f"{code}-mau-03.pdf"
     )
     assert server.user("canbo1").get(f"/dossiers/{code}").json()["status"] == "refused"
     assert not any(button.isEnabled() for button in dialog.action_buttons.values())
@@ -310,7 +310,7 @@ def test_extension_once_with_its_apology(signed_in, qtbot, server):
     qtbot.waitUntil(lambda: "Mẫu 04 đã in" in dialog.note.text(), timeout=WAIT_MS)
     after = server.user("canbo1").get(f"/dossiers/{found['code']}").json()
     assert after["original_due_at"] == found["due_at"]
-    text = pdf_text(app.work.receipts.parent / "forms" / f"{found['code']}-mau-04.pdf")
+    text = pdf_text(app.work.forms_dir / f"{found['code']}-mau-04.pdf")
     assert "Cần xác minh thêm thông tin tại cơ quan công an." in text
     due = found["due_at"]
     assert f"{due[11:16]} {due[8:10]}/{due[5:7]}/{due[:4]}" in text  # the original due time
