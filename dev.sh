@@ -72,9 +72,10 @@ run_system() {
     local password
     password=$(awk '$1 == "user" && $2 == "canbo1" {print $NF}' "$data/first-run-credentials.txt" 2>/dev/null || true)
     if [ -n "$password" ]; then
-        QMS_PASSWORD="$password" "$VENV/bin/qms-counter" --server "$url" --counter 1 --user canbo1 &
+        QMS_PASSWORD="$password" "$VENV/bin/qms-counter" --server "$url" --counter 1 --user canbo1 \
+            --data-dir "$data/counter-1" &
     else
-        "$VENV/bin/qms-counter" --server "$url" --counter 1 &
+        "$VENV/bin/qms-counter" --server "$url" --counter 1 --data-dir "$data/counter-1" &
     fi
     pids+=($!)
     wait "${pids[0]}"
