@@ -3,13 +3,11 @@ close without the admin PIN (a service manager must still be able to stop it).""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
-import time
 
 from tests import live
+from tests.gui import app_process
 
 
 def seen(server: live.LiveServer, name: str) -> bool:
@@ -17,25 +15,12 @@ def seen(server: live.LiveServer, name: str) -> bool:
 
 
 def test_kiosk_stops_on_sigterm(server: live.LiveServer, tmp_path):
-    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
     config = tmp_path / "kiosk.toml"
     config.write_text('admin_pin = "2468"\n')
     args = [sys.executable, "-m", "kiosk_app", "--server", server.base_url, "--config", str(config)]
     args += ["--device-key", server.device_keys["kiosk-1"], "--printer", f"preview://{tmp_path / 'tickets'}"]
-    log_path = tmp_path / "kiosk.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        # The kiosk reports itself to the server once it runs: poll with a deadline.
-        while not seen(server, "kiosk-1"):
-            assert process.poll() is None, "qms-kiosk exited early"
-            assert time.monotonic() < deadline, "the kiosk never reported itself"
-            time.sleep(0.1)
+    with app_process.running(args, log_path=tmp_path / "kiosk.log") as process:
+        # The kiosk reports itself to the server once it runs.
+        app_process.wait_until(process, lambda: seen(server, "kiosk-1"), what="the kiosk to report itself")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert "Traceback" not in log_path.read_text()
