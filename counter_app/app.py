@@ -91,7 +91,8 @@ class CounterApp(QtCore.QObject):
         self.desk.board.connect(self.on_desk_board)
         self.work.message.connect(self.window.desk.show_message)
         self.work.sync.changed.connect(self.window.desk.show_unsynced)
-        self.desk.changed.connect(self.on_desk_changed)
+        # Work kept while the server was away goes out as soon as the desk is connected again.
+        self.desk.reconnected.connect(self.work.sync.kick)
 
     # ------------------------------------------------------------ life
 
@@ -200,11 +201,6 @@ class CounterApp(QtCore.QObject):
             groups=self.groups,
             services={s["id"]: f"{s['letter']} — {s['name']}" for s in self.services},
         )
-
-    def on_desk_changed(self) -> None:
-        # Work kept while the server was away goes out as soon as the desk is connected again.
-        if self.desk.connection.connected:
-            self.work.sync.kick()
 
     def on_desk_message(self, text: str) -> None:
         if self.desk.data is None:

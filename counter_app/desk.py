@@ -53,6 +53,7 @@ class Desk(QtCore.QObject):
     signed_out(str): back to the sign-in screen, with the reason ("" after closing the counter).
     board(str, str): what the counter's LED display should show: ("call" | "recall", number),
         ("clear", ""), ("paused", "").
+    reconnected(): the event stream is connected again (or for the first time).
     """
 
     changed = QtCore.Signal()
@@ -60,6 +61,7 @@ class Desk(QtCore.QObject):
     signed_in = QtCore.Signal()
     signed_out = QtCore.Signal(str)
     board = QtCore.Signal(str, str)
+    reconnected = QtCore.Signal()
 
     def __init__(
         self,
@@ -329,6 +331,7 @@ class Desk(QtCore.QObject):
         self.connection = status
         if status.connected and not was:
             self.schedule_reload()  # whatever happened while away
+            self.reconnected.emit()
         self.changed.emit()
 
     def on_feed_refused(self, exc: errors.DomainError) -> None:
