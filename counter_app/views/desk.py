@@ -54,6 +54,7 @@ class DeskPage(QtWidgets.QWidget):
         super().__init__(parent)
         self._paused = False
         self._calls_needed = 1
+        self._allowed: dict[str, bool] = {}
         self._ticket: dict[str, Any] | None = None
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
         box = QtWidgets.QVBoxLayout(self)
@@ -268,7 +269,7 @@ class DeskPage(QtWidgets.QWidget):
         return None if item is None else int(item.data(QtCore.Qt.ItemDataRole.UserRole))
 
     def _refresh_reactivate(self) -> None:
-        allowed = getattr(self, "_allowed", {})
+        allowed = self._allowed
         self.buttons["reactivate"].setEnabled(
             allowed.get("reactivate", False) and self.chosen_no_show() is not None
         )

@@ -181,7 +181,7 @@ class ReturnDialog(QtWidgets.QDialog):
             button.setEnabled(action in allowed)
         ready = self.found is not None and self.found["status"] == DossierStatus.READY
         self.submit.setEnabled(ready and bool(self.receiver.text().strip()))
-        if self.found is not None and not ready and self.found["status"] != DossierStatus.READY:
+        if self.found is not None and not ready:
             self.note.setText(
                 f"Hồ sơ đang ở trạng thái “{self.found['status_name']}”: chưa trả kết quả được."
             )
