@@ -6,17 +6,13 @@ Runs a real server (demo catalogue, fresh SQLite file) in this process, offscree
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-
+import _offscreen  # Qt offscreen and the work tree on sys.path, before the imports below
 from PySide6 import QtCore, QtWidgets
 
 from counter_app import app as counter_app
@@ -26,12 +22,7 @@ from counter_app.views import transfer
 from tests import live
 from tests.server.checks import DOSSIER
 
-
-def spin(app: QtWidgets.QApplication, done: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.02)
+spin = _offscreen.spin
 
 
 def shoot(

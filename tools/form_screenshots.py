@@ -7,14 +7,11 @@ first page at 110 dpi, offscreen. ``.venv/bin/python tools/form_screenshots.py [
 from __future__ import annotations
 
 import datetime as dt
-import os
 import pathlib
 import sys
 import tempfile
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-
+import _offscreen  # noqa: F401 (Qt offscreen and the work tree on sys.path, before the imports below)
 from PySide6 import QtCore, QtGui, QtPdf
 
 from counter_app import forms

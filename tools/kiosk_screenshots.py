@@ -6,16 +6,11 @@ offscreen. ``.venv/bin/python tools/kiosk_screenshots.py [OUT_DIR]``
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-
+import _offscreen  # Qt offscreen and the work tree on sys.path, before the imports below
 from PySide6 import QtWidgets
 
 from hardware import printer as printer_mod
@@ -26,12 +21,7 @@ from qtkit import theme
 from tests import live
 from tests.hardware import fakeprinter
 
-
-def spin(app: QtWidgets.QApplication, done: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not done() and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.02)
+spin = _offscreen.spin
 
 
 def shoot(app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path, portrait: bool) -> None:
