@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import httpx
 
@@ -156,6 +156,15 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(fraction * len(ordered)))
     return ordered[rank - 1]
+
+
+def run_main(main: Callable[[], int], *, interrupted: str = "interrupted") -> None:
+    """A benchmark's entry point: its exit status, or 130 after Ctrl+C (or SIGTERM)."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print(interrupted, file=sys.stderr)
+        sys.exit(130)
 
 
 def summary(ms: Sequence[float]) -> str:

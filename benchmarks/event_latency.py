@@ -19,7 +19,6 @@ import functools
 import json
 import math
 import os
-import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -267,8 +266,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted; the server process has been stopped", file=sys.stderr)
-        sys.exit(130)
+    _launch.run_main(main, interrupted="interrupted; the server process has been stopped")

@@ -18,7 +18,6 @@ import argparse
 import os
 import pathlib
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -150,8 +149,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
+    _launch.run_main(main)

@@ -20,7 +20,6 @@ import collections
 import dataclasses
 import datetime as dt
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -267,8 +266,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("interrupted; the server process has been stopped", file=sys.stderr)
-        sys.exit(130)
+    _launch.run_main(main, interrupted="interrupted; the server process has been stopped")
