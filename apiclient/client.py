@@ -90,6 +90,11 @@ class Client:
     def _post(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None) -> Any:
         return self._http.request("POST", path, body=body, headers=headers)
 
+    def _put(self, path: str, body: Any) -> Any:
+        # PUT sets a whole value: sending it twice leaves the same state, so a dead pooled
+        # connection may be retried.
+        return self._http.request("PUT", path, body=body, retry_connect=True)
+
     # ------------------------------------------------------------ sign-in, catalogue, health
 
     def healthz(self) -> JsonObject:
@@ -103,6 +108,10 @@ class Client:
 
     def centres(self) -> list[JsonObject]:
         return _objects(self._get("/centres"))
+
+    def set_notice(self, centre_id: int, notice: str) -> JsonObject:
+        """The scrolling line of the centre's hall screens ("" clears it); supervisors and admins."""
+        return _object(self._put(f"/centres/{centre_id}/notice", {"notice": notice}))
 
     def priority_groups(self) -> list[JsonObject]:
         return _objects(self._get("/priority-groups"))

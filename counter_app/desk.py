@@ -19,10 +19,9 @@ from PySide6 import QtCore
 from apiclient import client as api_client
 from apiclient import errors as api_errors
 from apiclient import events
-from counter_app import live
 from onestop import errors, queue
 from onestop.enums import CounterStatus, TicketStatus
-from qtkit import tasks
+from qtkit import live, tasks
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +312,7 @@ class Desk(QtCore.QObject):
         self.data = data
         self._generation += 1
 
-    def _filters(self) -> tuple[frozenset[int], frozenset[int]]:
+    def _filters(self) -> tuple[frozenset[int] | None, frozenset[int] | None]:
         assert self.data is not None
         counter = self.data["counter"]
         return frozenset({counter["id"]}), frozenset(counter["service_ids"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import orm
 
 from onestop import errors, textfold
-from server import auth, models, schemas, views
+from server import auth, events, models, schemas, tickets, views
 from server.deps import AnyDevice, Manager, State
 
 router = APIRouter()
@@ -55,6 +55,33 @@ def centres(app: State) -> list[schemas.CentreOut]:
     with app.db.read() as session:
         rows = session.scalars(sa.select(models.Centre).order_by(models.Centre.id)).all()
         return [views.centre_out(row) for row in rows]
+
+
+@router.put("/centres/{centre_id}/notice", response_model=schemas.CentreOut)
+def set_notice(
+    centre_id: Annotated[int, Path(le=MAX_ID)], body: schemas.NoticeIn, app: State, principal: Manager
+) -> schemas.CentreOut:
+    """The line that scrolls along the foot of the centre's hall screens; empty clears it."""
+    now = app.settings.clock()
+    with app.db.write() as session:
+        centre = session.get(models.Centre, centre_id)
+        if centre is None:
+            raise errors.NotFound(f"Không tìm thấy trung tâm số hiệu {centre_id}.")
+        user = principal.user
+        if user is not None and user.centre_id is not None and user.centre_id != centre.id:
+            raise errors.Forbidden("Chỉ được đặt thông báo cho trung tâm của mình.")
+        centre.notice = body.notice
+        payload = {"centre_id": centre.id, "notice": body.notice}
+        tickets.audit(
+            session,
+            now=now,
+            actor=principal.actor,
+            action="centre.notice",
+            target=centre.code,
+            details=payload,
+        )
+        events.append(session, type="centre.notice", now=now, payload=payload, centre_id=centre.id)
+        return views.centre_out(centre)
 
 
 @router.get("/priority-groups", response_model=list[schemas.PriorityGroupOut])
@@ -127,8 +154,6 @@ def device_status(body: schemas.DeviceStatusIn, app: State, principal: AnyDevice
         changed = device.fault != body.fault
         device.fault, device.last_seen_at = body.fault, now
         if changed:
-            from server import events
-
             events.append(
                 session,
                 type="device.status",

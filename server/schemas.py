@@ -182,6 +182,7 @@ class CounterOut(BaseModel):
     number: int
     name: str
     agency_id: int | None
+    agency_name: str | None
     display_address: int | None
     service_ids: list[int]
     status: CounterStatus
@@ -430,6 +431,13 @@ class HistoryEntryOut(BaseModel):
 
 
 # ---------------------------------------------------------------- devices, users
+
+
+class NoticeIn(Strict):
+    # Empty clears the line. One line on a hall screen: newlines are refused, not folded.
+    notice: Annotated[
+        str, AfterValidator(_clean_text), StringConstraints(max_length=500, pattern=r"^[^\r\n]*$")
+    ]
 
 
 class DeviceStatusIn(Strict):

@@ -71,12 +71,14 @@ def counter_out(session: orm.Session, counter: models.Counter) -> schemas.Counte
         )
     )
     officer = session.get(models.User, counter.officer_id) if counter.officer_id else None
+    agency = session.get(models.Agency, counter.agency_id) if counter.agency_id else None
     return schemas.CounterOut(
         id=counter.id,
         centre_id=counter.centre_id,
         number=counter.number,
         name=counter.name,
         agency_id=counter.agency_id,
+        agency_name=agency.name if agency else None,
         display_address=counter.display_address,
         service_ids=counter.service_ids,
         status=counter.status,
@@ -170,6 +172,9 @@ def board(session: orm.Session, centre: models.Centre, now: dt.datetime) -> dict
     return {
         "centre": centre_out(centre).model_dump(mode="json"),
         "business_day": waits.business_day(now).isoformat(),
+        # Lets a board tell a call made a moment ago from one it missed while away, whatever
+        # its own clock says.
+        "server_time": schemas._local(now),
         "last_event_id": last_event_id,
         "counters": [c.model_dump(mode="json") for c in counters(session, centre.id)],
         "services": [s.model_dump(mode="json") for s in services(session, centre.id, now)],

@@ -1,4 +1,4 @@
-"""The live event stream of one counter, read on its own thread, delivered as Qt signals."""
+"""The server's live event stream, read on its own thread, delivered as Qt signals."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 
 
 class EventFeed(QtCore.QObject):
-    """Events about one counter and its services, resuming after any drop with nothing missed.
+    """Events (all of the centre's, or those of some counters and services), resuming after any
+    drop with nothing missed.
 
     Signals (queued onto the thread that owns the feed):
         arrived(object): one event dict (apiclient.events describes it).
@@ -33,15 +34,25 @@ class EventFeed(QtCore.QObject):
         self._api = api
         self._stream: events.EventStream | None = None
         self._thread: threading.Thread | None = None
-        self.filters: tuple[frozenset[int], frozenset[int]] | None = None
+        self.filters: tuple[frozenset[int] | None, frozenset[int] | None] | None = None
 
-    def start(self, *, counters: Iterable[int], services: Iterable[int], last_event_id: int) -> None:
-        """(Re)start the stream after ``last_event_id`` with these filters."""
+    def start(
+        self,
+        *,
+        last_event_id: int,
+        counters: Iterable[int] | None = None,
+        services: Iterable[int] | None = None,
+    ) -> None:
+        """(Re)start the stream after ``last_event_id``; no filters means every event."""
         self.stop()
-        self.filters = (frozenset(counters), frozenset(services))
+        wanted = (
+            None if counters is None else frozenset(counters),
+            None if services is None else frozenset(services),
+        )
+        self.filters = wanted
         stream = self._api.events(
-            counters=sorted(self.filters[0]),
-            services=sorted(self.filters[1]),
+            counters=None if wanted[0] is None else sorted(wanted[0]),
+            services=None if wanted[1] is None else sorted(wanted[1]),
             last_event_id=last_event_id,
             on_status=self.status.emit,
         )
