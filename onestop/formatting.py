@@ -21,6 +21,14 @@ def date(value: dt.date | dt.datetime) -> str:
     return f"{value:%d/%m/%Y}"
 
 
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def long_date(value: dt.date) -> str:
+    """The date as a hall screen heads it: ``"Thứ Sáu, 27/11/2026"``."""
+    return f"{WEEKDAYS[value.weekday()]}, {date(value)}"
+
+
 def date_time(value: dt.datetime) -> str:
     """``HH:MM dd/mm/yyyy``, 24-hour, in Vietnamese time."""
     if value.tzinfo is not None:

@@ -20,6 +20,12 @@ def test_dates_are_vietnamese_time_day_first():
     assert calendar.VN_TZ.key == "Asia/Ho_Chi_Minh"
 
 
+def test_a_hall_screen_heads_the_day_with_its_weekday():
+    assert formatting.long_date(dt.date(2026, 11, 27)) == "Thứ Sáu, 27/11/2026"
+    assert formatting.long_date(dt.date(2026, 11, 29)) == "Chủ nhật, 29/11/2026"
+    assert formatting.long_date(dt.date(2026, 11, 30)) == "Thứ Hai, 30/11/2026"
+
+
 @pytest.mark.parametrize(
     ("days", "vi", "en"),
     [
