@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-
-from PySide6 import QtWidgets
 
 from counter_app import app as counter_app
 from counter_app import config as counter_config
@@ -14,17 +11,13 @@ from qtkit import main as main_loop
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        config = counter_config.load(argv)
-    except counter_config.ConfigError as exc:
-        print(f"qms-counter: {exc}", file=sys.stderr)
-        return 2
-    application = QtWidgets.QApplication(sys.argv[:1])
-    window.apply_theme(application)
-    counter = counter_app.CounterApp(config)
-    counter.start()
-    return main_loop.run(application, shutdown=counter.shutdown)
+    return main_loop.launch(
+        "qms-counter",
+        argv,
+        load=counter_config.load,
+        style=window.apply_theme,
+        build=counter_app.CounterApp,
+    )
 
 
 if __name__ == "__main__":

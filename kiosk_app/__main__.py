@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import sys
-
-from PySide6 import QtWidgets
 
 from kiosk_app import app as kiosk_app
 from kiosk_app import config as kiosk_config
@@ -16,17 +13,13 @@ BASE_PX = 26
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        config = kiosk_config.load(argv)
-    except kiosk_config.ConfigError as exc:
-        print(f"qms-kiosk: {exc}", file=sys.stderr)
-        return 2
-    application = QtWidgets.QApplication(sys.argv[:1])
-    theme.apply(application, base_px=BASE_PX)
-    kiosk = kiosk_app.Kiosk(config)
-    kiosk.start()
-    return main_loop.run(application, shutdown=kiosk.shutdown)
+    return main_loop.launch(
+        "qms-kiosk",
+        argv,
+        load=kiosk_config.load,
+        style=lambda application: theme.apply(application, base_px=BASE_PX),
+        build=kiosk_app.Kiosk,
+    )
 
 
 if __name__ == "__main__":

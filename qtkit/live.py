@@ -72,7 +72,8 @@ class EventFeed(QtCore.QObject):
 
     @property
     def running(self) -> bool:
-        return self._stream is not None
+        """Reading now: started, not stopped, and its thread has not died of a bug."""
+        return self._thread is not None and self._thread.is_alive()
 
     def _read(self, stream: events.EventStream) -> None:
         try:

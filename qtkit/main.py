@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 import signal
+import sys
 from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from PySide6 import QtCore, QtWidgets
+
+from qtkit import settings
+
+Config = TypeVar("Config")
+
+
+class App(Protocol):
+    def start(self) -> None: ...
+    def shutdown(self) -> None: ...
+
+
+def launch(
+    prog: str,
+    argv: list[str] | None,
+    *,
+    load: Callable[[list[str] | None], Config],
+    style: Callable[[QtWidgets.QApplication], Any],
+    build: Callable[[Config], App],
+) -> int:
+    """The whole of an app's ``main``: settings (exit 2 naming the mistake), the Qt
+    application and its style, the app started, then :func:`run` until told to stop."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load(argv)
+    except settings.ConfigError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    application = QtWidgets.QApplication(sys.argv[:1])
+    style(application)
+    app = build(config)
+    app.start()
+    return run(application, shutdown=app.shutdown)
 
 
 def run(application: QtWidgets.QApplication, *, shutdown: Callable[[], object]) -> int:
