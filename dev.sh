@@ -47,6 +47,16 @@ setup() {
     python_env
 }
 
+# Device keys are shown once, at the first run, and kept in this file; without it, add one.
+device_key() {
+    local data=$1 name=$2 kind=$3 key
+    key=$(awk -v n="$name" '$1 == "device" && $2 == n {print $NF}' "$data/first-run-credentials.txt" 2>/dev/null || true)
+    if [ -z "$key" ]; then
+        key=$("$VENV/bin/qms-server" add-device "$name-$(date +%s)" --kind "$kind" --data-dir "$data" | awk '{print $NF}' | tail -1)
+    fi
+    echo "$key"
+}
+
 # The server (demo catalogue, SQLite in $QMS_DATA_DIR) and the apps, all on this machine.
 # Tickets print to preview://: each one is saved as a PNG under $QMS_DATA_DIR/tickets.
 run_system() {
@@ -60,13 +70,10 @@ run_system() {
             2>/dev/null && break
         sleep 0.2
     done
-    # Device keys are shown once, at the first run, and kept in this file; without it, add one.
-    local key
-    key=$(awk '$1 == "device" && $2 == "kiosk-1" {print $NF}' "$data/first-run-credentials.txt" 2>/dev/null || true)
-    if [ -z "$key" ]; then
-        key=$("$VENV/bin/qms-server" add-device "kiosk-$(date +%s)" --kind kiosk --data-dir "$data" | awk '{print $NF}' | tail -1)
-    fi
-    "$VENV/bin/qms-kiosk" --server "$url" --device-key "$key" --printer "preview://$data/tickets" --windowed &
+    "$VENV/bin/qms-kiosk" --server "$url" --device-key "$(device_key "$data" kiosk-1 kiosk)" \
+        --printer "preview://$data/tickets" --windowed &
+    pids+=($!)
+    "$VENV/bin/qms-display" --server "$url" --device-key "$(device_key "$data" display-1 display)" --windowed &
     pids+=($!)
     # The demo officer's password is in the same file; without it the counter opens at sign-in.
     local password

@@ -35,7 +35,7 @@ def test_a_supervisor_sets_the_notice_and_every_board_hears_at_once(server: live
     assert ok(server.device("display-1").get("/board"))["centre"]["notice"] == ""
 
 
-def test_the_notice_is_refused_to_officers_devices_other_centres_and_bad_text(server: live.LiveServer) -> None:
+def test_the_notice_is_refused_to_officers_devices_other_centres_and_bad_text(server: live.LiveServer):
     commune, _ = add_commune_centre(server)
     officer, board, supervisor = server.user("canbo1"), server.device("display-1"), server.user("giamsat")
     assert officer.put("/centres/1/notice", json={"notice": "x"}).status_code == 403
