@@ -105,6 +105,7 @@ class Board(QtCore.QObject):
     def start(self) -> None:
         self._resync_timer.start()
         self._page_timer.start()
+        self.connection.emit(self.status)  # "connecting" until the first read
         self.reload()
 
     def stop(self) -> None:

@@ -165,7 +165,7 @@ class BoardWindow(QtWidgets.QWidget):
             "Mất kết nối", bold=True, colour="white", fill=0.6, align=Align.AlignCenter
         )
         QtWidgets.QVBoxLayout(self.marker).addWidget(self.marker_text)
-        self.marker.hide()
+        self.marker.hide()  # until the first read: the board says it is connecting then
         self.heading = QtWidgets.QGridLayout(self.header)
         self.heading.setContentsMargins(24, 4, 24, 4)
 
@@ -301,7 +301,9 @@ class BoardWindow(QtWidgets.QWidget):
         self.date.setText(formatting.long_date(now.date()))
 
     def show_connection(self, status: Any) -> None:
-        self.marker.setVisible(not status.connected and self.board.state.loaded)
+        """A small red marker while the server is away; the screen keeps what it knows."""
+        self.marker_text.setText("Mất kết nối" if self.board.state.loaded else "Đang kết nối…")
+        self.marker.setVisible(not status.connected)
         self.marker.setToolTip(status.reason)
 
     def refresh(self) -> None:

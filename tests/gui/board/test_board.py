@@ -119,6 +119,21 @@ def test_the_board_comes_back_after_a_server_restart_with_the_calls_it_missed(
     qtbot.waitUntil(lambda: [c.number for c, _ in app.said] == ["A001", "B001"], timeout=WAIT_MS)
 
 
+def test_a_board_started_before_the_server_waits_for_it_and_comes_up(make_board, hall, qtbot, server):
+    hall.open(1, "canbo1")
+    hall.issue("A")
+    hall.call_next(1)
+    server.stop()
+    app = make_board()
+    qtbot.waitUntil(app.window.marker.isVisible, timeout=WAIT_MS)
+    assert app.window.marker_text.text() == "Đang kết nối…"
+    server.start()
+    qtbot.waitUntil(lambda: connected(app), timeout=15_000)
+    assert not app.window.marker.isVisible()
+    assert tile(app, 1).number.text() == "A001"
+    assert app.said == []  # made before the board was up: history, not a new call
+
+
 def test_a_call_missed_long_ago_is_listed_but_not_announced(make_board, hall, qtbot):
     hall.open(1, "canbo1")
     hall.issue("A")
