@@ -333,14 +333,14 @@ class BoardWindow(QtWidgets.QWidget):
         self.lines_heading.setText(f"ĐANG CHỜ: {state.waiting} người")
         layout = self.lines.layout()
         assert isinstance(layout, QtWidgets.QGridLayout)
+        rows = max(4, len(lines))  # a centre with few lines gets larger text
         for index, (left, right) in enumerate(self.waiting_rows):
             line = lines[index] if index < len(lines) else None
             left.setText(f"{line['letter']} · {line['name']}" if line else "")
             right.setText(str(line["waiting"]) if line else "")
-            # Rows for lines only, so a centre with few lines gets larger text.
-            layout.setRowStretch(index + 1, 1 if index < max(4, len(lines)) else 0)
-            left.setVisible(index < max(4, len(lines)))
-            right.setVisible(index < max(4, len(lines)))
+            layout.setRowStretch(index + 1, int(index < rows))
+            left.setVisible(index < rows)
+            right.setVisible(index < rows)
         self.notice.setText(state.centre.get("notice") or self._office_hours(state.centre))
         self.show_featured(board.current)
 
