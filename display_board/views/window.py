@@ -119,7 +119,8 @@ class BoardWindow(QtWidgets.QWidget):
         self.setObjectName("board")
         self.setWindowTitle("Màn hình gọi số")
         self.setStyleSheet(style_sheet())
-        self.setCursor(QtCore.Qt.CursorShape.BlankCursor)
+        if not board.config.windowed:  # a TV in the hall: no pointer over the numbers
+            self.setCursor(QtCore.Qt.CursorShape.BlankCursor)
         self.portrait: bool | None = None
         self._build_header()
         self._build_featured()
