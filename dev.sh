@@ -14,11 +14,13 @@ DEB_PACKAGES="python3-venv libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfo
  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0
  libxcb-randr0 libxcb-shape0 libpulse0
  socat"  # socat: a pair of real serial ports for the display tests
+# Only for the tests: a real headless browser opens the citizen's pages behind the QR codes.
+TEST_DEB_PACKAGES="chromium chromium-driver"
 
-system_packages() {
+system_packages() {  # [PACKAGES]: default $DEB_PACKAGES
     command -v dpkg-query >/dev/null 2>&1 || return 0   # not Debian: the README lists the needs
     local missing=()
-    for pkg in $DEB_PACKAGES; do
+    for pkg in ${1:-$DEB_PACKAGES}; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -27,7 +29,7 @@ system_packages() {
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else
-        echo "Some Debian packages Qt needs are missing. Please run:" >&2
+        echo "Some Debian packages the project needs are missing. Please run:" >&2
         echo "  sudo apt-get install -y ${missing[*]}" >&2
     fi
 }
@@ -95,6 +97,7 @@ case "$cmd" in
         setup ;;
     test)
         setup
+        system_packages "$TEST_DEB_PACKAGES"
         exec "$VENV/bin/python" -m pytest "$@" ;;
     run)
         setup

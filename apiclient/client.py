@@ -169,7 +169,7 @@ class Client:
         return _object(self._post("/tickets", {"service_id": service_id, "priority_group": priority_group}))
 
     def ticket(self, ticket_id: int) -> JsonObject:
-        """Public: a ticket's state and live position."""
+        """A ticket's state and live position (staff and devices; citizens use its page)."""
         return _object(self._get(f"/tickets/{ticket_id}"))
 
     def _ticket_action(self, ticket_id: int, action: str, body: Any = None) -> JsonObject:

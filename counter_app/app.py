@@ -61,7 +61,9 @@ class CounterApp(QtCore.QObject):
             desk_model=self.desk,
             box=self.outbox,
             data_dir=data_dir,
-            context=forms.FormContext(parent_unit=config.parent_unit, place=config.place),
+            context=forms.FormContext(
+                parent_unit=config.parent_unit, place=config.place, server=config.server
+            ),
             a4_printer=config.a4_printer,
             parent_widget=self.window,
             parent=self,

@@ -21,12 +21,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import pathlib
+from typing import Any
 
 from qtkit import settings
 
 ConfigError = settings.ConfigError
 
-DEFAULT_TICKET_URL = "{server}/api/v1/tickets/{id}"
+# The citizen's page of the ticket (its place in the line, live), found by the ticket's
+# unguessable token; {id} is also offered for a centre that points the QR elsewhere.
+DEFAULT_TICKET_URL = "{server}/tra-cuu/so/{token}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,8 +72,10 @@ class KioskConfig:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
 
-    def ticket_link(self, ticket_id: int) -> str:
-        return self.ticket_url.format(server=self.server.rstrip("/"), id=ticket_id)
+    def ticket_link(self, ticket: dict[str, Any]) -> str:
+        return self.ticket_url.format(
+            server=self.server.rstrip("/"), id=ticket["id"], token=ticket.get("public_token") or ""
+        )
 
 
 def parser() -> argparse.ArgumentParser:

@@ -301,5 +301,5 @@ def ticket_data(
         issued_at=dt.datetime.fromisoformat(str(ticket["issued_at"])),
         people_ahead=ticket.get("waiting_before"),
         estimated_wait_minutes=ticket.get("estimated_wait_minutes"),
-        qr_url=config.ticket_link(int(ticket["id"])),
+        qr_url=config.ticket_link(ticket),
     )

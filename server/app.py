@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import event, exc
 
 from onestop import errors
-from server import deps, messages, migrate, routes_dossiers, routes_misc, routes_queue
+from server import citizen, deps, messages, migrate, routes_dossiers, routes_misc, routes_queue
 from server.db import open_database
 from server.events import EventHub
 from server.settings import Settings
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(OverflowError, _out_of_range)
     for router in (routes_misc.router, routes_queue.router, routes_dossiers.router):
         app.include_router(router, prefix=API)
+    app.include_router(citizen.router)  # the pages behind the QR codes, outside the API
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import orm
 
 from onestop import calendar, dossier, errors, identity
 from onestop.enums import DossierStatus, Role, TicketStatus
-from server import events, models, schemas
+from server import events, models, schemas, tickets
 from server.auth import Principal
 from server.tickets import next_sequence
 
@@ -155,6 +155,7 @@ def intake(
     row = models.Dossier(
         code=dossier.format_code(agency_code=agency_code, day=local_day, seq=seq),
         idempotency_key=key,
+        public_token=tickets.public_token(),
         request_hash=_request_hash(body),
         centre_id=centre.id,
         procedure_id=procedure.id,
@@ -382,6 +383,7 @@ def to_out(session: orm.Session, row: models.Dossier, *, full: bool) -> schemas.
         out.sets, out.fee_collected, out.ticket_id = row.sets, row.fee_collected, row.ticket_id
         out.supplement_items, out.reason = row.supplement_items, row.reason
         out.extension_reason, out.returned_to = row.extension_reason, row.returned_to
+        out.public_token = row.public_token
     elif row.status in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.REFUSED):
         out.reason = row.reason  # the citizen needs to know what to bring or why
         if row.status is DossierStatus.SUPPLEMENT_REQUESTED:

@@ -221,6 +221,8 @@ class Ticket(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # no-show / cancel
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # In the URL of the QR on the ticket: the citizen's page, which nobody can walk by number.
+    public_token: Mapped[str | None] = mapped_column(sa.String(24), unique=True, index=True)
 
 
 class CalendarOverride(Base):
@@ -263,6 +265,8 @@ class Dossier(Base):
     ready_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     returned_to: Mapped[str | None] = mapped_column(sa.String(255))
+    # In the URL of the QR on the receipt (the dossier's status page for the citizen).
+    public_token: Mapped[str | None] = mapped_column(sa.String(24), unique=True, index=True)
     procedure: Mapped[Procedure] = orm.relationship()
 
 

@@ -44,8 +44,9 @@ def issue_ticket(body: schemas.TicketIn, app: State, principal: Issuer) -> schem
 
 
 @router.get("/tickets/{ticket_id}", response_model=schemas.TicketOut)
-def get_ticket(ticket_id: int, app: State) -> schemas.TicketOut:
-    """Public: a ticket's live position (what the QR on the ticket opens)."""
+def get_ticket(ticket_id: int, app: State, principal: Watcher) -> schemas.TicketOut:
+    """A ticket's live position, for staff and devices. The citizen's page is reached by the
+    ticket's public token (/tra-cuu/so/…), so nobody can walk other people's tickets by id."""
     now = app.settings.clock()
     with app.db.read() as session:
         return views.ticket_out(session, tickets.get_ticket(session, ticket_id), now)

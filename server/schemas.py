@@ -240,6 +240,7 @@ class TicketOut(BaseModel):
     finished_at: LocalTime | None
     waiting_before: int | None
     estimated_wait_minutes: int | None
+    public_token: str | None = None  # the citizen's page: /tra-cuu/so/{public_token}
 
 
 class CounterQueueOut(BaseModel):
@@ -413,6 +414,7 @@ class DossierOut(BaseModel):
     extension_reason: str | None = None
     returned_to: str | None = None
     rating: RatingOut | None = None
+    public_token: str | None = None  # staff only: the receipt's QR opens /tra-cuu/ho-so/{code}/{token}
 
 
 HistoryAction = Literal[

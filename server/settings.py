@@ -26,6 +26,8 @@ class Settings:
     heartbeat_seconds: float = 15.0
     # How often each server process looks for events written by other processes.
     event_poll_seconds: float = 0.5
+    # How often the citizen's ticket page (behind the QR) asks for its ticket's state.
+    citizen_poll_seconds: float = 5.0
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:

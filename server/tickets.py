@@ -7,6 +7,7 @@ raises a onestop error (the transaction is then rolled back whole).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +35,11 @@ def _sequence_upsert(dialect: str) -> sa.Executable:
 _SEQUENCE = {dialect: _sequence_upsert(dialect) for dialect in ("sqlite", "postgresql")}
 _INSERT_TICKET = sa.insert(models.table(models.Ticket)).returning(models.table(models.Ticket).c.id)
 _INSERT_AUDIT = sa.insert(models.table(models.AuditEntry))
+
+
+def public_token() -> str:
+    """96 random bits, URL-safe: the key of a citizen's page (a ticket's or a dossier's)."""
+    return secrets.token_urlsafe(12)
 
 
 def next_sequence(session: orm.Session, *, scope: str, day: dt.date) -> int:
@@ -163,6 +169,7 @@ def issue(
         "issued_at": now,
         "device_id": principal.device.id if principal.device else None,
         "call_count": 0,
+        "public_token": public_token(),
     }
     ticket_id = session.execute(_INSERT_TICKET, values).scalar_one()
     ticket = models.Ticket(id=ticket_id, **values)  # not attached: the row is already written

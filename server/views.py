@@ -57,6 +57,7 @@ def ticket_out(
         finished_at=ticket.finished_at,
         waiting_before=ahead,
         estimated_wait_minutes=wait,
+        public_token=ticket.public_token,
     )
 
 

@@ -24,7 +24,7 @@ QR_MM = 30
 
 
 def receipt(dossier: dict[str, Any], context: FormContext) -> QtGui.QTextDocument:
-    """Mẫu 01, Giấy tiếp nhận hồ sơ và hẹn trả kết quả, with a QR code of the dossier code.
+    """Mẫu 01, Giấy tiếp nhận hồ sơ và hẹn trả kết quả, with a QR code of the dossier's page.
 
     The processing time is read from ``dossier["processing_days"]`` (the procedure's, which
     DossierOut does not carry: the counter adds it); without it the line is left blank.
@@ -32,7 +32,7 @@ def receipt(dossier: dict[str, Any], context: FormContext) -> QtGui.QTextDocumen
     document = page.new_document()
     code = dossier["code"]
     received = values.moment(dossier["received_at"])
-    qr_src = page.add_image(document, "qr", qr_image(code))
+    qr_src = page.add_image(document, "qr", qr_image(context.status_link(dossier)))
     body = [
         page.header(document, context, f"{values.esc(code)}/{RECEIPT_SUFFIX}"),
         page.date_line(context.place, received.date() if received else values.today()),

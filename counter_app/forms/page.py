@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from PySide6 import QtCore, QtGui
 
@@ -41,6 +42,16 @@ class FormContext:
     centre_phone: str = ""
     centre_address: str = ""
     issued_on: dt.date | None = None  # the date of Mẫu 02-04 and the book; None: today
+    server: str = ""  # the server's address: the receipt's QR opens the dossier's page there
+
+    def status_link(self, dossier: dict[str, Any]) -> str:
+        """What the receipt's QR holds: the citizen's page of the dossier (its code is in the
+        link, so counters and kiosks scanning it still find the code); the bare code when
+        the server or the dossier's token is not known."""
+        token = dossier.get("public_token")
+        if not (self.server and token):
+            return str(dossier["code"])
+        return f"{self.server.rstrip('/')}/tra-cuu/ho-so/{dossier['code']}/{token}"
 
 
 def mm(length: float) -> float:

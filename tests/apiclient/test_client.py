@@ -81,7 +81,9 @@ def test_a_full_round_at_the_counter(server: live.LiveServer, clients: Clients) 
     normal = kiosk.issue_ticket(1)
     elderly = kiosk.issue_ticket(1, "elderly")
     assert (normal["status"], elderly["priority_group"]) == ("waiting", "elderly")
-    assert clients.anonymous().ticket(elderly["id"])["number"] == elderly["number"]
+    assert clients.device("display-1").ticket(elderly["id"])["number"] == elderly["number"]
+    with pytest.raises(errors.Unauthorized):  # citizens reach a ticket by its token, not its id
+        clients.anonymous().ticket(elderly["id"])
 
     first = officer.call_next(1)
     assert first is not None
@@ -157,7 +159,7 @@ def _dossier_life_cycle(
 
 def test_not_found(clients: Clients) -> None:
     with pytest.raises(domain.NotFound, match="999999"):
-        clients.anonymous().ticket(999999)
+        clients.device("display-1").ticket(999999)
 
 
 def test_conflict_carries_the_servers_reason(clients: Clients) -> None:

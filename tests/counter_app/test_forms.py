@@ -15,6 +15,7 @@ from PIL import Image
 from PySide6 import QtCore, QtGui, QtPdf, QtPrintSupport
 
 from counter_app import forms
+from onestop.dossier import find_code
 
 CODE = "000.00.25.H42-261126-0007"
 CONTEXT = forms.FormContext(
@@ -154,6 +155,15 @@ def test_receipt_prints_twice_in_one_pdf(receipt_pdf: pathlib.Path) -> None:
 def test_receipt_qr_code_reads_back_as_the_dossier_code(receipt_pdf: pathlib.Path) -> None:
     found = zxingcpp.read_barcodes(render_page(receipt_pdf))
     assert [code.text for code in found] == [CODE]
+
+
+def test_receipt_qr_opens_the_dossiers_page_and_still_holds_its_code(qapp: Any) -> None:
+    context = dataclasses.replace(CONTEXT, server="http://10.0.0.2:8000/")
+    dossier = make_dossier() | {"public_token": "k3y-Of-16-chars_"}
+    link = context.status_link(dossier)
+    assert link == f"http://10.0.0.2:8000/tra-cuu/ho-so/{CODE}/k3y-Of-16-chars_"
+    assert find_code(link) == CODE  # counters and kiosks scanning it still find the dossier
+    assert context.status_link(make_dossier()) == CODE  # no token: the bare code, as before
 
 
 def test_receipt_by_post_without_fee_or_representative(qapp: Any, tmp_path: pathlib.Path) -> None:

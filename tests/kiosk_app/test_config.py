@@ -14,7 +14,7 @@ def test_command_line_over_file(tmp_path: pathlib.Path):
     assert loaded.server == "http://10.0.0.2:8000"
     assert (loaded.admin_pin, loaded.idle_seconds, loaded.language) == ("0246", 30.0, "en")
     assert not loaded.windowed
-    assert loaded.ticket_link(7) == "http://10.0.0.2:8000/api/v1/tickets/7"
+    assert loaded.ticket_link({"id": 7, "public_token": "Ab-9"}) == "http://10.0.0.2:8000/tra-cuu/so/Ab-9"
 
 
 @pytest.mark.parametrize(

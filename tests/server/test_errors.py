@@ -65,7 +65,7 @@ def assert_detail(reply: httpx.Response, status: int) -> None:
 
 
 NOT_FOUND = [
-    ("anonymous", "GET", f"/tickets/{MISSING}", None),
+    ("giamsat", "GET", f"/tickets/{MISSING}", None),
     ("giamsat", "POST", f"/tickets/{MISSING}/start", None),
     ("giamsat", "POST", f"/tickets/{MISSING}/recall", None),
     ("giamsat", "POST", f"/tickets/{MISSING}/finish", None),
@@ -326,7 +326,7 @@ INVALID: list[tuple[str, Callable[[checks.Api], httpx.Response], list[Any]]] = [
     ("limit-zero", lambda api: api.client().get("/procedures", params={"limit": 0}), ["query", "limit"]),
     ("limit-too-big", lambda api: api.client().get("/procedures", params={"limit": 501}), ["query", "limit"]),
     ("limit-text", lambda api: api.client().get("/procedures", params={"limit": "all"}), ["query", "limit"]),
-    ("ticket-id-text", lambda api: api.client().get("/tickets/A001"), ["path", "ticket_id"]),
+    ("ticket-id-text", lambda api: api.user("giamsat").get("/tickets/A001"), ["path", "ticket_id"]),
     ("counter-id-text", lambda api: api.user("giamsat").post("/counters/mot/open"), ["path", "counter_id"]),
     (
         "procedure-id-too-big",
@@ -371,7 +371,7 @@ def test_event_filter_that_is_not_ids_is_422(api: checks.Api, counters: str) -> 
 @pytest.mark.parametrize(
     "request_",
     [
-        lambda api: api.client().get(f"/tickets/{TOO_BIG}"),
+        lambda api: api.user("giamsat").get(f"/tickets/{TOO_BIG}"),
         lambda api: api.client().get(f"/counters/{TOO_BIG}"),
         lambda api: api.client().get("/services", params={"centre_id": TOO_BIG}),
         lambda api: api.client().get("/procedures", params={"agency_id": TOO_BIG}),

@@ -59,7 +59,7 @@ def test_whole_life_cycle(server: live.LiveServer) -> None:
     done = ok(officer.post(f"/tickets/{first['id']}/finish"))
     assert done["status"] == "done"
     assert done["finished_at"] == "2026-11-26T08:08:00+07:00"
-    assert ok(server.client().get(f"/tickets/{second['id']}"))["waiting_before"] == 0
+    assert ok(server.device("display-1").get(f"/tickets/{second['id']}"))["waiting_before"] == 0
     # The service's estimate now uses the measured service time (6 min) instead of the default.
     service_a = next(s for s in ok(server.client().get("/services")) if s["id"] == A)
     assert (service_a["waiting"], service_a["estimated_wait_minutes"]) == (1, 6)

@@ -111,7 +111,7 @@ def test_a_whole_round_by_keys(signed_in, qtbot, server, monkeypatch):
     assert "phục vụ" in app.window.desk.times.text()
     press(qtbot, app, Key.Key_F6)  # Hoàn thành
     qtbot.waitUntil(lambda: shown(app) == "—" and not app.desk.busy, timeout=WAIT_MS)
-    assert server.client().get(f"/tickets/{first['id']}").json()["status"] == "done"
+    assert server.device("display-1").get(f"/tickets/{first['id']}").json()["status"] == "done"
 
     press(qtbot, app, Key.Key_F1)
     qtbot.waitUntil(lambda: shown(app) == second["number"] and not app.desk.busy, timeout=WAIT_MS)
@@ -126,7 +126,7 @@ def test_a_whole_round_by_keys(signed_in, qtbot, server, monkeypatch):
     press(qtbot, app, Key.Key_F5)  # Chuyển
     qtbot.waitUntil(lambda: shown(app) == "—" and not app.desk.busy, timeout=WAIT_MS)
     assert A not in offered[0] and B in offered[0]
-    moved = server.client().get(f"/tickets/{second['id']}").json()
+    moved = server.device("display-1").get(f"/tickets/{second['id']}").json()
     assert (moved["status"], moved["service_id"]) == ("transferred", B)
 
     press(qtbot, app, Key.Key_F7)  # Tạm dừng

@@ -73,7 +73,7 @@ def test_keypad_and_board_follow_the_counter(make_counter, qtbot, server, board)
     key(fake, "FINISH", 3)
     qtbot.waitUntil(lambda: shown(app) == "—", timeout=WAIT_MS)
     seen.wait_for(qtbot, ("C", ""))
-    assert server.client().get(f"/tickets/{first['id']}").json()["status"] == "done"
+    assert server.device("display-1").get(f"/tickets/{first['id']}").json()["status"] == "done"
 
     qtbot.waitUntil(lambda: not app.desk.busy, timeout=WAIT_MS)
     key(fake, "PAUSE", 4)
@@ -96,7 +96,7 @@ def test_keypad_transfer_to_another_counter(make_counter, qtbot, server, board):
     for seq, name in enumerate(("TRANSFER", "2", "ENTER"), start=2):  # counter 2 serves B
         key(fake, name, seq)
     qtbot.waitUntil(lambda: shown(app) == "—", timeout=WAIT_MS)
-    moved = server.client().get(f"/tickets/{ticket['id']}").json()
+    moved = server.device("display-1").get(f"/tickets/{ticket['id']}").json()
     assert (moved["status"], moved["service_id"]) == ("transferred", 2)
 
 

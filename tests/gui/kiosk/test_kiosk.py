@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from PySide6 import QtCore, QtWidgets
 
@@ -30,7 +31,7 @@ def _take(kiosk, qtbot, code: str = "A", group: str | None = None) -> printing.I
 
 
 def _ticket(server, ticket_id: int) -> dict:
-    reply = server.client().get(f"/tickets/{ticket_id}")
+    reply = server.device("display-1").get(f"/tickets/{ticket_id}")
     reply.raise_for_status()
     return reply.json()
 
@@ -49,9 +50,12 @@ def test_a_tap_issues_a_ticket_and_the_printer_prints_that_number(kiosk, qtbot, 
     # What reached the printer is, pixel for pixel, the image the screen shows.
     assert printed.convert("1").tobytes() == issued.image.convert("1").tobytes()
     zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp reads the QR back")
-    assert [r.text for r in zxingcpp.read_barcodes(printed)] == [
-        kiosk.config.ticket_link(issued.ticket["id"])
-    ]
+    link = kiosk.config.ticket_link(issued.ticket)
+    assert [r.text for r in zxingcpp.read_barcodes(printed)] == [link]
+    # The QR opens the citizen's page of this very ticket.
+    assert link.startswith(f"{kiosk.config.server}/tra-cuu/so/")
+    page_text = httpx.get(link, timeout=10).text
+    assert f">{number}<" in page_text and "Đang chờ đến lượt" in page_text
     page = kiosk.window.ticket
     assert page.number.text() == number and page.number.isVisible()
     assert page.wait.text() == "Vui lòng chờ đến lượt"
