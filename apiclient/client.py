@@ -329,3 +329,60 @@ class Client:
         """``level``: rat_hai_long, hai_long or khong_hai_long (which needs a reason)."""
         body = {"level": level, "reason": reason, "rated_at": rated_at}
         return self._dossier_action(code, "rating", body, idempotency_key=idempotency_key)
+
+    # ------------------------------------------------------------ reports
+
+    def queue_report(
+        self,
+        start: dt.date,
+        end: dt.date,
+        *,
+        group_by: str = "service",
+        centre_id: int | None = None,
+        target_wait_minutes: int = 15,
+    ) -> JsonObject:
+        """Managers: {report, start, end, centre_id, group_by, rows, total, busiest_hours, ...}."""
+        return _object(
+            self._get(
+                "/reports/queue",
+                start=start.isoformat(),
+                end=end.isoformat(),
+                group_by=group_by,
+                centre_id=centre_id,
+                target_wait_minutes=target_wait_minutes,
+            )
+        )
+
+    def dossier_report(
+        self, start: dt.date, end: dt.date, *, group_by: str = "agency", centre_id: int | None = None
+    ) -> JsonObject:
+        """Managers: received, returned early / on time / late, overdue now, supplements, refusals..."""
+        return _object(
+            self._get(
+                "/reports/dossiers",
+                start=start.isoformat(),
+                end=end.isoformat(),
+                group_by=group_by,
+                centre_id=centre_id,
+            )
+        )
+
+    def satisfaction_report(
+        self, start: dt.date, end: dt.date, *, group_by: str = "officer", centre_id: int | None = None
+    ) -> JsonObject:
+        """Managers: ratings per officer or field, and the reasons of the dissatisfied."""
+        return _object(
+            self._get(
+                "/reports/satisfaction",
+                start=start.isoformat(),
+                end=end.isoformat(),
+                group_by=group_by,
+                centre_id=centre_id,
+            )
+        )
+
+    def officer_report(self, start: dt.date, end: dt.date, *, centre_id: int | None = None) -> JsonObject:
+        """Managers: per officer, served, service time, open hours, served per hour, ratings."""
+        return _object(
+            self._get("/reports/officers", start=start.isoformat(), end=end.isoformat(), centre_id=centre_id)
+        )

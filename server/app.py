@@ -14,7 +14,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import event, exc
 
 from onestop import errors
-from server import citizen, deps, messages, migrate, routes_dossiers, routes_misc, routes_queue
+from server import (
+    citizen,
+    deps,
+    messages,
+    migrate,
+    routes_dossiers,
+    routes_misc,
+    routes_queue,
+    routes_reports,
+)
 from server.db import open_database
 from server.events import EventHub
 from server.settings import Settings
@@ -121,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (routes_misc.router, routes_queue.router, routes_dossiers.router):
         app.include_router(router, prefix=API)
     app.include_router(citizen.router)  # the pages behind the QR codes, outside the API
+    app.include_router(routes_reports.router, prefix=API)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi() -> dict[str, Any]:

@@ -295,6 +295,8 @@ class Event(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    # The reports count actions (transfers, supplement requests, counter open times) by period.
+    __table_args__ = (sa.Index("ix_audit_log_action_at", "action", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[str] = mapped_column(sa.String(128))  # "user:canbo1", "device:kiosk-1"
