@@ -243,7 +243,11 @@ class Desk(QtCore.QObject):
 
         def failed(exc: BaseException) -> None:
             self.busy = ""
-            self.report_failure(exc)
+            ended = isinstance(exc, api_errors.Unauthorized) and action != "sign_in" and self.data is None
+            # An action refused after the stream already ended the session: its reason stays
+            # on the sign-in page, not replaced by the server's bare 401.
+            if not ended:
+                self.report_failure(exc)
             self.changed.emit()
 
         self.runner.submit(call, done=finished, failed=failed)
