@@ -85,10 +85,6 @@ class Announcer(QtCore.QObject):
 
     # ------------------------------------------------------------ the queue
 
-    @property
-    def busy(self) -> bool:
-        return self._current is not None
-
     def announce(self, call: Call) -> None:
         self._queue.append(call)
         if self._current is None:

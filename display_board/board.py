@@ -220,10 +220,6 @@ class Board(QtCore.QObject):
         """The newest call shown here, for the large panel when nothing is featured."""
         return self.state.recent[0] if self.state.recent else None
 
-    @property
-    def queued_calls(self) -> list[Call]:
-        return list(self._pending)
-
     def _enqueue(self, call: Call) -> None:
         for index, waiting in enumerate(self._pending):
             if waiting.ticket_id == call.ticket_id:  # called again before its turn: one turn

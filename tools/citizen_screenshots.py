@@ -12,24 +12,14 @@ import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-
 from tests import live
-from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, PHONE
+from tests.browser.conftest import phone_browser
 from tests.server.checks import DOSSIER
 
 
 def main() -> None:
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
-        options.add_argument(flag)
-    options.add_experimental_option(
-        "mobileEmulation", {"deviceMetrics": {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 2}}
-    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = pathlib.Path(tmp)
         with (
@@ -39,7 +29,7 @@ def main() -> None:
             kiosk, officer = srv.device("kiosk-1"), srv.user("canbo1")
             tickets = [kiosk.post("/tickets", json={"service_id": 1}).json() for _ in range(6)]
             mine = tickets[-1]
-            driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+            driver = phone_browser()
             try:
                 driver.get(f"{srv.base_url}/tra-cuu/so/{mine['public_token']}")
                 driver.save_screenshot(str(out / "citizen-ticket-waiting.png"))

@@ -7,6 +7,7 @@ import collections.abc
 import os
 import pathlib
 import shutil
+from typing import Any
 
 import pytest
 
@@ -27,23 +28,34 @@ def fast_server(
         yield running
 
 
-@pytest.fixture
-def browser() -> collections.abc.Iterator[object]:
-    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
-        # ./dev.sh test installs them (Debian packages chromium, chromium-driver) when run as root.
-        pytest.skip("chromium and chromedriver are not installed: apt-get install chromium chromium-driver")
+def phone_browser() -> Any:
+    """Headless chromium with a phone's viewport (a desktop window cannot be made this narrow);
+    the caller quits it. Also used by tools/citizen_screenshots.py."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+    ):
         options.add_argument(flag)
-    # A phone's viewport (a desktop window cannot be made this narrow).
     options.add_experimental_option(
         "mobileEmulation", {"deviceMetrics": {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 2}}
     )
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+
+
+@pytest.fixture
+def browser() -> collections.abc.Iterator[Any]:
+    if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
+        # ./dev.sh test installs them (Debian packages chromium, chromium-driver) when run as root.
+        pytest.skip(reason="chromium and chromedriver are missing: apt-get install chromium chromium-driver")
+    driver = phone_browser()
     try:
         yield driver
     finally:

@@ -54,7 +54,7 @@ def wav_output(qtbot: QtBot) -> audio.WavOutput:
 @pytest.fixture
 def no_device(wav_output: audio.WavOutput) -> audio.WavOutput:
     if wav_output.available():
-        pytest.skip("this machine has a sound device: the no-device behaviour cannot be seen")
+        pytest.skip(reason="this machine has a sound device: the no-device behaviour cannot be seen")
     return wav_output
 
 
@@ -100,7 +100,7 @@ def test_without_qt_multimedia_nothing_plays(qtbot: QtBot, monkeypatch: pytest.M
 
 def test_with_a_device_a_call_plays_to_its_end(qtbot: QtBot, wav_output: audio.WavOutput) -> None:
     if not wav_output.available():
-        pytest.skip("no sound device on this machine")
+        pytest.skip(reason="no sound device on this machine")
     recorder = Recorder(wav_output)
     wav_output.set_volume(0.05)
     call = a_call()
@@ -122,7 +122,7 @@ def test_with_a_device_a_call_plays_to_its_end(qtbot: QtBot, wav_output: audio.W
 def test_mock_engine_has_no_vietnamese(qtbot: QtBot) -> None:
     output = audio.SpeechOutput("mock")
     if output.available():
-        pytest.skip("Qt's mock engine offers Vietnamese here")
+        pytest.skip(reason="Qt's mock engine offers Vietnamese here")
     recorder = Recorder(output)
     output.set_volume(0.3)
     output.say(speech.announcement_text("A012", 5))
@@ -193,7 +193,7 @@ def test_a_new_text_cuts_the_one_spoken(qtbot: QtBot) -> None:
 def test_the_system_voice_speaks_vietnamese_where_there_is_one(qtbot: QtBot) -> None:
     output = audio.SpeechOutput()
     if not output.available():
-        pytest.skip("no Vietnamese text-to-speech voice here (speechd needs speech-dispatcher-espeak-ng)")
+        pytest.skip(reason="no Vietnamese text-to-speech voice here (needs speech-dispatcher-espeak-ng)")
     recorder = Recorder(output)
     output.set_volume(0.05)
     with qtbot.waitSignal(output.finished, timeout=30_000):

@@ -193,7 +193,7 @@ def test_blocks_are_byte_for_byte_what_python_escpos_sends(
     if "escpos.capabilities" not in sys.modules:
         monkeypatch.setenv("ESCPOS_CAPABILITIES_PICKLE_DIR", str(tmp_path))
         monkeypatch.setattr(tempfile, "mkdtemp", lambda: str(tmp_path))
-    printer = pytest.importorskip("escpos.printer")
+    printer = pytest.importorskip("escpos.printer", reason="python-escpos is the reference encoder")
     image = random_image(512, 600, seed=3)
     dummy = printer.Dummy(profile="TM-T88V")  # media width 512: image() stays quiet
     dummy.image(image, impl="bitImageRaster", fragment_height=256)

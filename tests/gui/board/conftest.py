@@ -13,6 +13,7 @@ from display_board import app as board_app
 from display_board.config import BoardConfig
 from qtkit import theme
 from tests import live
+from tests.server import checks
 
 WAIT_MS = 5000
 COUNTER_SERVICES = {1: "A", 2: "B", 3: "C", 4: "C", 5: "D", 6: "D", 7: "E", 8: "F"}  # demo catalogue
@@ -115,11 +116,10 @@ class Hall:
 
     def __init__(self, server: live.LiveServer) -> None:
         self.server = server
-        self.kiosk = server.device("kiosk-1")
-        counters = self.kiosk.get("/counters").json()
-        self.counter_ids = {c["number"]: c["id"] for c in counters}
-        services = self.kiosk.get("/services").json()
-        self.service_ids = {s["letter"]: s["id"] for s in services}
+        api = checks.Api(server)
+        self.kiosk = api.device("kiosk-1")
+        self.counter_ids = api.counters()
+        self.service_ids = api.services()  # by code, which is the letter in the demo catalogue
         self.officers: dict[int, Any] = {}
 
     def open(self, number: int, username: str) -> None:
