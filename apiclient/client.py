@@ -24,7 +24,7 @@ from typing import Any
 
 import requests
 
-from apiclient import errors, events, transport
+from apiclient import admin, errors, events, supervision, transport
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _objects(value: Any) -> list[JsonObject]:
     return value
 
 
-class Client:
+class Client(admin.AdminCalls, supervision.SupervisionCalls):
     """The API of one server. ``secret`` is an officer's access token or a device key."""
 
     def __init__(
@@ -94,6 +94,13 @@ class Client:
         # PUT sets a whole value: sending it twice leaves the same state, so a dead pooled
         # connection may be retried.
         return self._http.request("PUT", path, body=body, retry_connect=True)
+
+    def _get_bytes(self, path: str, **params: str | int | None) -> bytes:
+        result: bytes = self._http.request("GET", path, params=params, retry_connect=True, raw=True)
+        return result
+
+    def _delete(self, path: str) -> Any:
+        return self._http.request("DELETE", path)
 
     # ------------------------------------------------------------ sign-in, catalogue, health
 

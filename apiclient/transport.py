@@ -90,8 +90,13 @@ class Transport:
         params: Params | None = None,
         headers: Mapping[str, str] | None = None,
         retry_connect: bool = False,
+        raw: bool = False,
     ) -> Any:
-        """Send and decode. ``retry_connect``: resend once if the connection failed (safe reads)."""
+        """Send and decode. ``retry_connect``: resend once if the connection failed (safe reads).
+
+        ``body`` as bytes goes out as it is (give its Content-Type in ``headers``); ``raw``
+        returns the reply's bytes undecoded (a spreadsheet), errors still raised as usual.
+        """
         tries = 2 if retry_connect else 1
         for attempt in range(1, tries + 1):
             try:
@@ -104,6 +109,10 @@ class Transport:
                 continue
             except requests.RequestException as exc:
                 raise unavailable(exc) from exc
+            if raw:
+                if not response.ok:
+                    raise errors.from_reply(response.status_code, json_or_none(response))
+                return response.content
             return decode(response)
         raise AssertionError("unreachable: the last try returns or raises")
 
@@ -118,7 +127,9 @@ class Transport:
     ) -> requests.Response:
         all_headers = {"Accept": "application/json", **auth_headers(self.secret), **(headers or {})}
         data = None
-        if body is not None:
+        if isinstance(body, bytes):
+            data = body
+        elif body is not None:
             data = encode(body)
             all_headers["Content-Type"] = "application/json"
         wanted = {k: v for k, v in (params or {}).items() if v is not None}

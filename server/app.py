@@ -19,10 +19,12 @@ from server import (
     deps,
     messages,
     migrate,
+    routes_admin,
     routes_dossiers,
     routes_misc,
     routes_queue,
     routes_reports,
+    routes_supervision,
 )
 from server.db import open_database
 from server.events import EventHub
@@ -130,7 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (routes_misc.router, routes_queue.router, routes_dossiers.router):
         app.include_router(router, prefix=API)
     app.include_router(citizen.router)  # the pages behind the QR codes, outside the API
-    app.include_router(routes_reports.router, prefix=API)
+    for router in (routes_reports.router, routes_admin.router, routes_supervision.router):
+        app.include_router(router, prefix=API)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi() -> dict[str, Any]:
