@@ -2,9 +2,12 @@
 
 Every change appends an Event row in the same transaction as the change itself, so an
 event exists exactly when its change does. Each server process runs one EventHub that
-reads new rows (woken at once by its own commits, and by a short poll for rows other
-processes wrote) and hands them to its subscribers. A subscriber that reconnects with
-Last-Event-ID reads what it missed from the table, so nothing is lost in between.
+reads new rows and hands them to its subscribers. It is woken at once by its own commits;
+rows other processes (other Uvicorn workers) wrote wake it through PostgreSQL's
+LISTEN/NOTIFY (the NOTIFY is part of the writing transaction, so it arrives at commit), and
+a short poll catches anything else (SQLite, or a moment the listener was reconnecting). A
+subscriber that reconnects with Last-Event-ID reads what it missed from the table, so
+nothing is lost in between.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +33,12 @@ PAGE = 500  # rows per read, so a subscriber far behind catches up in bounded st
 QUEUE_LIMIT = 10_000  # a subscriber this far behind is dropped; it reconnects and resumes
 # Built once: every change appends an event, and building the statement costs more than running it.
 _INSERT = sa.insert(models.table(models.Event))
+NOTIFY_CHANNEL = "qms_events"
+# Event ids come from a sequence: without the lock a later id could commit before an earlier
+# one, and a reader that has moved past it would never see the earlier. The notification is
+# delivered when (and only if) the transaction commits; several in one transaction are one.
+_PG_LOCK_AND_NOTIFY = sa.text(f"SELECT pg_advisory_xact_lock(7406001), pg_notify('{NOTIFY_CHANNEL}', '')")
+LISTEN_RETRY_SECONDS = 2.0
 
 
 def append(
@@ -42,9 +53,7 @@ def append(
 ) -> None:
     """Add an event to the current transaction."""
     if session.get_bind().dialect.name == "postgresql":
-        # Event ids come from a sequence: without this lock a later id could commit before
-        # an earlier one, and a reader that has moved past it would never see the earlier.
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(7406001)"))
+        session.execute(_PG_LOCK_AND_NOTIFY)
     session.execute(
         _INSERT,
         {
@@ -73,6 +82,47 @@ def last_id(db: Database) -> int:
         return session.scalar(sa.select(sa.func.max(models.Event.id))) or 0
 
 
+class Listener:
+    """PostgreSQL: a thread that LISTENs on its own connection and calls ``wake`` per notification.
+
+    A lost connection is reopened every LISTEN_RETRY_SECONDS; ``wake`` is also called right
+    after each (re)connection, since notifications sent while it was away are gone (the
+    hub then reads the table, which has everything).
+    """
+
+    def __init__(self, url: sa.URL, wake: Callable[[], None]) -> None:
+        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._wake = wake
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="event-listener", daemon=True)
+        self.listening = threading.Event()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self.listening.set()
+                    self._wake()
+                    while not self._stopping.is_set():
+                        # Returns after a second without notifications, to look at _stopping.
+                        for _ in conn.notifies(timeout=1.0):
+                            self._wake()
+            except psycopg.Error as exc:
+                self.listening.clear()
+                log.warning("event listener: %s; listening again in %.0f s", exc, LISTEN_RETRY_SECONDS)
+                self._stopping.wait(LISTEN_RETRY_SECONDS)
+
+
 @dataclasses.dataclass(eq=False)
 class Subscriber:
     queue: asyncio.Queue[dict[str, Any] | None] = dataclasses.field(
@@ -92,17 +142,23 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.position = 0
+        self.listener: Listener | None = None
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self.position = await asyncio.to_thread(last_id, self._db)
         self._task = asyncio.create_task(self._run(), name="event-hub")
+        if self._db.engine.dialect.name == "postgresql":
+            self.listener = Listener(self._db.engine.url, self.poke)
+            self.listener.start()
 
     async def stop(self) -> None:
         # Let a read in progress finish rather than cancel it: a cancelled to_thread keeps
         # running in its thread and would hold a connection past the pool's disposal.
         self._stopping = True
+        if self.listener is not None:
+            await asyncio.to_thread(self.listener.stop)
         if self._wake is not None:
             self._wake.set()
         if self._task is not None:

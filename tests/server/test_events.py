@@ -177,6 +177,31 @@ def test_a_board_on_one_server_process_sees_calls_made_through_another(
         reader.close()
 
 
+@pytest.mark.skipif(live.postgres_url() is None, reason="LISTEN/NOTIFY is PostgreSQL's")
+def test_another_process_hears_of_new_events_at_once_on_postgresql(
+    server: live.LiveServer, readers: list[Reader], tmp_path: Any
+) -> None:
+    """Workers of one province server: the second process polls only every minute here, so
+    the events can reach its board within seconds only through the NOTIFY of the first."""
+    with live.run_server(
+        data_dir=tmp_path / "second",
+        database_url=server.settings.resolved_database_url(),
+        clock=server.clock,
+        prepare=False,
+        event_poll_seconds=60.0,
+    ) as second:
+        reader = Reader(second, server.device_keys["display-1"])
+        readers.append(reader)
+        officer = server.user("canbo1")
+        for _ in range(3):
+            server.device("kiosk-1").post("/tickets", json={"service_id": 1})
+        officer.post("/counters/1/open")
+        officer.post("/counters/1/call-next")
+        got = reader.take(5, timeout=5)
+        assert [e["type"] for e in got] == ["ticket.issued"] * 3 + ["counter.opened", "ticket.called"]
+        reader.close()
+
+
 def test_filter_by_service_includes_transfers_out(server: live.LiveServer, readers: list[Reader]) -> None:
     """A counter following service 1 hears of a waiting ticket moved from it to service 2."""
     reader = Reader(server, server.device_keys["display-1"], params="?services=1")
