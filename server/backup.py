@@ -1,0 +1,116 @@
+"""Backing up the system of record, and restoring a backup.
+
+SQLite: the sqlite3 online backup API, a consistent copy taken while the server runs (the
+database is in WAL mode, so the server keeps writing meanwhile). PostgreSQL: ``pg_dump`` in its
+custom format, taken while the server runs too (one snapshot transaction).
+
+Restoring replaces the whole database with the backup, so the server must be stopped first.
+The SQLite database being replaced is kept beside it (``*.before-restore-<time>``); a
+PostgreSQL database has its ``public`` schema emptied first. Migrations then bring a backup
+taken by an older version up to date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import shutil
+import sqlite3
+import subprocess
+
+import sqlalchemy as sa
+
+from server import migrate
+from server.settings import vn_now
+
+
+class BackupError(Exception):
+    """A backup or restore that could not be done; the message says why, in Vietnamese."""
+
+
+def default_name(url: str, now: dt.datetime) -> str:
+    suffix = "sqlite3" if _is_sqlite(url) else "pgdump"
+    return f"qms-backup-{now:%Y%m%d-%H%M%S}.{suffix}"
+
+
+def backup(url: str, folder: pathlib.Path) -> pathlib.Path:
+    """Write a backup of the database at ``url`` into ``folder``, named by the time; its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / default_name(url, vn_now())
+    partial = dest.with_name(dest.name + ".partial")
+    if _is_sqlite(url):
+        source = _sqlite_path(url)
+        if not source.exists():
+            raise BackupError(f"Không tìm thấy cơ sở dữ liệu {source}.")
+        with sqlite3.connect(source) as src, sqlite3.connect(partial) as out:
+            src.backup(out)
+        _check_sqlite(partial)
+    else:
+        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={_libpq(url)}"])
+    # Renamed only once whole: a file with the final name is always a complete backup.
+    partial.replace(dest)
+    return dest
+
+
+def restore(url: str, source: pathlib.Path) -> None:
+    """Replace the database at ``url`` with the backup ``source`` (the server must be stopped)."""
+    if not source.is_file():
+        raise BackupError(f"Không tìm thấy tệp sao lưu {source}.")
+    if _is_sqlite(url):
+        _check_sqlite(source)
+        target = _sqlite_path(url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            stamp = vn_now().strftime("%Y%m%d-%H%M%S")
+            shutil.move(target, target.with_name(f"{target.name}.before-restore-{stamp}"))
+        for extra in ("-wal", "-shm"):
+            target.with_name(target.name + extra).unlink(missing_ok=True)
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as out:
+            src.backup(out)
+    else:
+        engine = sa.create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        finally:
+            engine.dispose()
+        _run(["pg_restore", "--no-owner", "--single-transaction", f"--dbname={_libpq(url)}", str(source)])
+    migrate.upgrade(url)
+
+
+def _is_sqlite(url: str) -> bool:
+    return sa.make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_path(url: str) -> pathlib.Path:
+    database = sa.make_url(url).database
+    if not database or database == ":memory:":
+        raise BackupError("Cơ sở dữ liệu SQLite trong bộ nhớ không sao lưu được.")
+    return pathlib.Path(database)
+
+
+def _libpq(url: str) -> str:
+    """The SQLAlchemy URL as libpq takes it (pg_dump, pg_restore)."""
+    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _check_sqlite(path: pathlib.Path) -> None:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            (result,) = conn.execute("PRAGMA integrity_check").fetchone()
+            has_schema = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"Tệp {path} không phải bản sao lưu hợp lệ: {exc}.") from exc
+    if result != "ok" or not has_schema:
+        raise BackupError(f"Tệp {path} không phải bản sao lưu hợp lệ của hệ thống ({result}).")
+
+
+def _run(command: list[str]) -> None:
+    if shutil.which(command[0]) is None:
+        raise BackupError(f"Không tìm thấy chương trình {command[0]} (gói postgresql-client).")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 (fixed program)
+    if done.returncode != 0:
+        raise BackupError(f"{command[0]} không thành công: {done.stderr.strip()}")
