@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import os
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from onestop.enums import DeviceKind, Role
-from server import auth, migrate, models, seed
+from server import auth, migrate, models, report_days, seed, waits
 from server.db import open_database
 from server.settings import Settings
 
@@ -115,6 +116,39 @@ def cmd_add_device(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summarise(args: argparse.Namespace) -> int:
+    """Summarise the finished business days for the reports ahead of time (report_days)."""
+    settings = _settings(args)
+    now = settings.clock()
+    today = waits.business_day(now)
+    yesterday = today - dt.timedelta(days=1)
+    end = args.end or yesterday
+    start = args.start or end - dt.timedelta(days=365)
+    if end < start and args.end is not None:
+        print("Ngày cuối không được trước ngày đầu.", file=sys.stderr)
+        return 2
+    last = min(end, yesterday)
+    if last < start:
+        print(
+            f"Chưa có ngày nào kết thúc từ {start:%d/%m/%Y}: hôm nay ({today:%d/%m/%Y}) được tính trực tiếp."
+        )
+        return 0
+    db = _database(settings)
+    try:
+        written = report_days.summarise(db, start=start, end=end, today=today, now=now)
+    finally:
+        db.dispose()
+    print(f"Đã tổng hợp {written} ngày mới từ {start:%d/%m/%Y} đến {last:%d/%m/%Y}.")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày phải có dạng YYYY-MM-DD, không phải {text!r}") from None
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="qms-server", description="Máy chủ hệ thống xếp hàng một cửa")
     common = argparse.ArgumentParser(add_help=False)
@@ -146,6 +180,12 @@ def parser() -> argparse.ArgumentParser:
     device.add_argument("name")
     device.add_argument("--kind", required=True, choices=[k.value for k in DeviceKind])
     device.set_defaults(func=cmd_add_device)
+    summarise = sub.add_parser(
+        "summarise", parents=[common], help="tổng hợp trước số liệu vé của các ngày đã qua cho báo cáo"
+    )
+    summarise.add_argument("--from", dest="start", type=_date, help="ngày đầu (mặc định: một năm trước)")
+    summarise.add_argument("--to", dest="end", type=_date, help="ngày cuối (mặc định: hôm qua)")
+    summarise.set_defaults(func=cmd_summarise)
     return top
 
 

@@ -322,3 +322,67 @@ class ActionReply(Base):
     status: Mapped[int]
     body: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ReportDay(Base):
+    """A business day whose tickets are summarised in report_day_figures, for every centre.
+
+    Written once the day is over (tickets of a past business day no longer change); never
+    rewritten, so a change to an old ticket after that does not reach the reports.
+    """
+
+    __tablename__ = "report_day"
+    business_day: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
+    summarised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ReportDayFigures(Base):
+    """One day's tickets of one centre, added up along one dimension (server/report_days.py).
+
+    Durations are kept as histograms of whole minutes ({"minutes": count}, JSON) plus exact sums
+    of seconds, so reports over many days give the same averages and p90s as the tickets would.
+    """
+
+    __tablename__ = "report_day_figures"
+    __table_args__ = (sa.Index("ix_report_day_figures_dimension_day", "dimension", "business_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_day: Mapped[dt.date] = mapped_column(sa.ForeignKey("report_day.business_day"))
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centre.id"))
+    dimension: Mapped[str] = mapped_column(sa.String(16))  # service, counter, officer or hour
+    key: Mapped[int | None]  # the service, counter or officer id (none: not called), or the hour
+    issued: Mapped[int]
+    served: Mapped[int]
+    no_show: Mapped[int]
+    cancelled: Mapped[int]
+    wait_seconds: Mapped[float] = mapped_column(sa.Float)
+    wait_minutes: Mapped[dict[str, int]] = mapped_column(sa.JSON)  # rounded minutes, every call
+    served_wait_minutes: Mapped[dict[str, int]] = mapped_column(sa.JSON)  # done tickets, rounded up
+    service_seconds: Mapped[float] = mapped_column(sa.Float)
+    service_minutes: Mapped[dict[str, int]] = mapped_column(sa.JSON)
+    first_call_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # of done tickets
+    last_finish_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# Indexes the reports read by (migration 0005). The dossier ones cover every column the
+# dossier and satisfaction reports read, so a year is read from the indexes, not the wide rows.
+sa.Index("ix_ticket_business_day", Ticket.business_day)  # the days not yet summarised (today)
+sa.Index(
+    "ix_dossier_received_report",
+    Dossier.received_at,
+    Dossier.centre_id,
+    Dossier.procedure_id,
+    Dossier.officer_id,
+)
+sa.Index(
+    "ix_dossier_returned_report",
+    Dossier.returned_at,
+    Dossier.centre_id,
+    Dossier.procedure_id,
+    Dossier.officer_id,
+    Dossier.ready_at,
+    Dossier.due_at,
+)
+sa.Index("ix_dossier_status_due", Dossier.status, Dossier.due_at)  # overdue now
+sa.Index(
+    "ix_dossier_rated", Dossier.id, Dossier.centre_id, Dossier.procedure_id
+)  # ratings joined to dossiers

@@ -1,15 +1,18 @@
 """Periodic reports for managers: the queue, dossiers, satisfaction and officers.
 
-Every report covers Vietnamese dates ``start``..``end`` (both included). The database does the
-counting (GROUP BY, with waits and service times bucketed to whole minutes); Python only adds
-up those small histograms, so a year of a busy centre takes well under a second. Averages are
-exact; the 90th percentiles are nearest-rank over whole minutes ("p90 to the minute").
+Every report covers Vietnamese dates ``start``..``end`` (both included). The queue and officer
+reports read tickets of finished business days from their daily summaries (server/report_days.py,
+filled by the routes before the report) and today's from the tickets themselves; the summaries
+lose nothing, so the figures are the same either way. Dossiers change after their day (returned
+later, overdue now): those reports count them with indexed SQL (GROUP BY) every time. Averages
+are exact; the 90th percentiles are nearest-rank over whole minutes ("p90 to the minute").
 
 Where a ticket or dossier belongs:
 - a ticket to its business_day, and to the service where it ended (where it was served, after
   any transfer); ``transferred_out`` counts transfers away from a service (counter, officer),
   read from the audit log;
-- a ticket's agency is the agency of the counter that called it (none if never called);
+- a ticket's agency is the agency of the counter that called it (none if never called), as
+  the counter belongs to an agency now;
 - a dossier to the day of received_at for ``received`` (a supplemented dossier counts from the
   day it was supplemented, as its processing time does), to the day of returned_at for the
   returned counts; supplement requests, refusals and extensions to the day they were recorded.
@@ -30,13 +33,12 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from onestop import calendar
-from onestop.enums import DossierStatus, Rating, TicketStatus
-from server import db, dossier_lookup, models
+from onestop.enums import DossierStatus, Rating
+from server import db, dossier_lookup, models, report_days
 
 MAX_DAYS = 366
 # Vietnam keeps UTC+7 all year (no daylight saving), so SQL can shift UTC by a constant.
 _VN_OFFSET = dt.timedelta(hours=7)
-_EPSILON = 0.001  # seconds: float noise of the databases' date arithmetic
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TOTAL_NAME = "Tổng cộng"
 
@@ -101,41 +103,6 @@ def period(start: str, end: str) -> Period:
     return Period(first, last)
 
 
-# ---------------------------------------------------------------- SQL that differs by database
-
-
-class _Sql:
-    """Date arithmetic on UTC timestamps, for SQLite and PostgreSQL."""
-
-    def __init__(self, session: orm.Session) -> None:
-        self.sqlite = session.get_bind().dialect.name == "sqlite"
-
-    def _local(self, column: Any) -> Any:
-        return column + sa.literal_column("interval '7 hours'", sa.Interval)
-
-    def seconds(self, begin: Any, end: Any) -> Any:
-        if self.sqlite:
-            return (sa.func.julianday(end) - sa.func.julianday(begin)) * 86400.0
-        # date_part gives a double; extract() gives numeric on PostgreSQL 14+, several times slower.
-        return sa.func.date_part("epoch", end - begin, type_=sa.Float)
-
-    def minutes(self, seconds: Any) -> Any:
-        """Whole minutes, rounded: the histogram bucket."""
-        # Constants inline: PostgreSQL matches a GROUP BY expression to the SELECT one only
-        # when they are identical, and two bound parameters are not.
-        return sa.cast(sa.func.round(seconds / sa.literal_column("60.0")), sa.Integer)
-
-    def local_hour(self, column: Any) -> Any:
-        if self.sqlite:
-            return sa.cast(sa.func.strftime("%H", column, "+7 hours"), sa.Integer)
-        return sa.cast(sa.func.date_part("hour", self._local(column), type_=sa.Float), sa.Integer)
-
-    def local_date(self, column: Any) -> Any:
-        if self.sqlite:
-            return sa.func.date(column, "+7 hours")
-        return sa.cast(self._local(column), sa.Date)
-
-
 def _count_if(condition: Any) -> Any:
     return sa.func.sum(sa.case((condition, sa.literal_column("1")), else_=sa.literal_column("0")))
 
@@ -144,37 +111,22 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-@dataclasses.dataclass
-class _Minutes:
-    """Durations as a histogram of whole minutes plus the exact sum of seconds."""
+def _average_minutes(seconds: float, histogram: collections.Counter[int]) -> float | None:
+    n = sum(histogram.values())
+    return round(seconds / n / 60, 1) if n else None
 
-    counts: collections.Counter[int] = dataclasses.field(default_factory=collections.Counter)
-    n: int = 0
-    seconds: float = 0.0
 
-    def add(self, minutes: int, count: int, seconds: float) -> None:
-        self.counts[minutes] += count
-        self.n += count
-        self.seconds += float(seconds)
-
-    def merge(self, other: _Minutes) -> None:
-        self.counts.update(other.counts)
-        self.n += other.n
-        self.seconds += other.seconds
-
-    def average(self) -> float | None:
-        return round(self.seconds / self.n / 60, 1) if self.n else None
-
-    def p90(self) -> int | None:
-        """Nearest rank: the smallest minute value with at least 90 % of durations at or below it."""
-        if not self.n:
-            return None
-        rank, seen = math.ceil(0.9 * self.n), 0
-        for minutes in sorted(self.counts):
-            seen += self.counts[minutes]
-            if seen >= rank:
-                return minutes
-        raise AssertionError("unreachable: the counts add up to n")
+def _p90(histogram: collections.Counter[int]) -> int | None:
+    """Nearest rank: the smallest minute value with at least 90 % of durations at or below it."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    rank, seen = math.ceil(0.9 * n), 0
+    for minutes in sorted(histogram):
+        seen += histogram[minutes]
+        if seen >= rank:
+            return minutes
+    raise AssertionError("unreachable: the counts add up to n")
 
 
 def _ordered(keys: Iterable[Key]) -> list[Key]:
@@ -242,39 +194,35 @@ class QueueReport:
     busiest_hours: list[HourCount]  # every hour (Vietnamese time) with tickets issued, in clock order
 
 
-@dataclasses.dataclass
-class _QueueAcc:
-    counts: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
-    wait: _Minutes = dataclasses.field(default_factory=_Minutes)
-    service: _Minutes = dataclasses.field(default_factory=_Minutes)
-
-    def merge(self, other: _QueueAcc) -> None:
-        self.counts.update(other.counts)
-        self.wait.merge(other.wait)
-        self.service.merge(other.service)
-
-    def row(self, key: Key, name: str) -> QueueRow:
-        c = self.counts
-        return QueueRow(
-            key=key,
-            name=name,
-            issued=c["issued"],
-            served=c[TicketStatus.DONE],
-            no_show=c[TicketStatus.NO_SHOW],
-            cancelled=c[TicketStatus.CANCELLED],
-            transferred_out=c["transferred_out"],
-            avg_wait_minutes=self.wait.average(),
-            p90_wait_minutes=self.wait.p90(),
-            avg_service_minutes=self.service.average(),
-            p90_service_minutes=self.service.p90(),
-            service_level=_share(c["within_target"], c[TicketStatus.DONE]),
-        )
+def _queue_row(figures: report_days.Figures, key: Key, name: str, target_wait_minutes: int) -> QueueRow:
+    return QueueRow(
+        key=key,
+        name=name,
+        issued=figures.issued,
+        served=figures.served,
+        no_show=figures.no_show,
+        cancelled=figures.cancelled,
+        avg_wait_minutes=_average_minutes(figures.wait_seconds, figures.wait_minutes),
+        p90_wait_minutes=_p90(figures.wait_minutes),
+        avg_service_minutes=_average_minutes(figures.service_seconds, figures.service_minutes),
+        p90_service_minutes=_p90(figures.service_minutes),
+        service_level=_share(figures.served_within(target_wait_minutes), figures.served),
+    )
 
 
 _QUEUE_UNKNOWN = {
     QueueGroup.COUNTER: "Chưa được gọi tại quầy",
     QueueGroup.OFFICER: "Chưa có cán bộ phục vụ",
     QueueGroup.AGENCY: "Chưa xác định cơ quan",
+}
+# The summary dimension each grouping reads: agencies from counters, days from services.
+_QUEUE_DIMENSION = {
+    QueueGroup.SERVICE: "service",
+    QueueGroup.COUNTER: "counter",
+    QueueGroup.OFFICER: "officer",
+    QueueGroup.AGENCY: "counter",
+    QueueGroup.DAY: "service",
+    QueueGroup.HOUR: "hour",
 }
 
 
@@ -288,65 +236,36 @@ def queue(
 ) -> QueueReport:
     """Tickets of the period: issued, outcomes, waits (called − issued) and service times
     (finished − started, for done tickets), and the share of served tickets called within
-    ``target_wait_minutes``. Averages exact, p90 to the minute."""
-    sql = _Sql(session)
-    t, counter = models.table(models.Ticket), models.table(models.Counter)
-    source = t.outerjoin(counter, t.c.counter_id == counter.c.id) if group_by is QueueGroup.AGENCY else t
-    group = {
-        QueueGroup.SERVICE: t.c.service_id,
-        QueueGroup.COUNTER: t.c.counter_id,
-        QueueGroup.OFFICER: t.c.officer_id,
-        QueueGroup.AGENCY: counter.c.agency_id,
-        QueueGroup.DAY: t.c.business_day,
-        QueueGroup.HOUR: sql.local_hour(t.c.issued_at),
-    }[group_by]
-    where = [t.c.business_day >= period.start, t.c.business_day <= period.end]
-    if centre_id is not None:
-        where.append(t.c.centre_id == centre_id)
-    accs: dict[Key, _QueueAcc] = collections.defaultdict(_QueueAcc)
+    ``target_wait_minutes``. Averages exact, p90 to the minute (nearest rank over waits rounded
+    to whole minutes), whether the days were summarised (report_days) or read from the tickets.
+    Call report_days.summarise first for the days to be read from their summaries."""
+    dimension = _QUEUE_DIMENSION[group_by]
+    days = report_days.Reader(session, start=period.start, end=period.end, centre_id=centre_id)
+    agency_of: dict[Key, Key] = {}
+    if group_by is QueueGroup.AGENCY:
+        counters = session.execute(sa.select(models.Counter.id, models.Counter.agency_id))
+        agency_of = {counter: agency for counter, agency in counters}
 
-    wait = sql.seconds(t.c.issued_at, t.c.called_at)
-    limit = sa.literal_column(repr(float(target_wait_minutes * 60 + _EPSILON)), sa.Float)  # a checked int
-    within = sa.case((wait <= limit, sa.literal_column("1")), else_=sa.literal_column("0"))
-    bucket = sql.minutes(wait)
-    outcomes = (
-        sa.select(group, t.c.status, bucket, within, sa.func.count(), sa.func.sum(wait))
-        .select_from(source)
-        .where(*where)
-        .group_by(group, t.c.status, bucket, within)
-    )
-    for key, status, minutes, is_within, count, seconds in session.execute(outcomes):
-        acc = accs[_key(key)]
-        acc.counts["issued"] += count
-        acc.counts[status] += count
-        if minutes is not None:
-            acc.wait.add(minutes, count, seconds)
-            if status is TicketStatus.DONE and is_within:
-                acc.counts["within_target"] += count
+    def group(day: dt.date, key: report_days.Key) -> Key:
+        if group_by is QueueGroup.AGENCY:
+            return agency_of.get(key)
+        return day.isoformat() if group_by is QueueGroup.DAY else key
 
-    service = sql.seconds(t.c.started_at, t.c.finished_at)
-    service_bucket = sql.minutes(service)
-    services = (
-        sa.select(group, service_bucket, sa.func.count(), sa.func.sum(service))
-        .select_from(source)
-        .where(
-            *where, t.c.status == TicketStatus.DONE, t.c.started_at.is_not(None), t.c.finished_at.is_not(None)
-        )
-        .group_by(group, service_bucket)
-    )
-    for key, minutes, count, seconds in session.execute(services):
-        accs[_key(key)].service.add(minutes, count, seconds)
-
-    for key, count in _transfers(session, period=period, centre_id=centre_id, group_by=group_by).items():
-        accs[key].counts["transferred_out"] += count
-
+    accs = days.figures(dimension, group)
+    transfers = _transfers(session, period=period, centre_id=centre_id, group_by=group_by)
+    for moved in transfers:  # a group with transfers away and no ticket of its own still shows
+        accs.setdefault(moved, report_days.Figures())
     names = _queue_names(session, group_by, accs.keys())
     rows = [
-        accs[key].row(key, _label(names, key, _QUEUE_UNKNOWN.get(group_by, ""))) for key in _ordered(accs)
+        _queue_row(accs[key], key, _label(names, key, _QUEUE_UNKNOWN.get(group_by, "")), target_wait_minutes)
+        for key in _ordered(accs)
     ]
-    total = _QueueAcc()
+    for row in rows:
+        row.transferred_out = transfers[row.key]
+    total = report_days.Figures()
     for acc in accs.values():
         total.merge(acc)
+    hours = days.issued_by_hour()
     return QueueReport(
         report="queue",
         start=period.start,
@@ -355,28 +274,11 @@ def queue(
         group_by=group_by.value,
         target_wait_minutes=target_wait_minutes,
         rows=rows,
-        total=total.row(None, TOTAL_NAME),
-        busiest_hours=(
-            [HourCount(hour=row.key, issued=row.issued) for row in rows if isinstance(row.key, int)]
-            if group_by is QueueGroup.HOUR
-            else _busiest_hours(session, sql, where)
+        total=dataclasses.replace(
+            _queue_row(total, None, TOTAL_NAME, target_wait_minutes), transferred_out=sum(transfers.values())
         ),
+        busiest_hours=[HourCount(hour=hour, issued=hours[hour]) for hour in sorted(hours)],
     )
-
-
-def _key(value: Any) -> Key:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    return None if value is None else int(value)
-
-
-def _busiest_hours(session: orm.Session, sql: _Sql, where: list[Any]) -> list[HourCount]:
-    t = models.table(models.Ticket)
-    hour = sql.local_hour(t.c.issued_at)
-    rows = session.execute(sa.select(hour, sa.func.count()).where(*where).group_by(hour)).all()
-    return [HourCount(hour=int(h), issued=n) for h, n in sorted(rows)]
 
 
 def _transfers(
@@ -509,27 +411,35 @@ def dossiers(
     ``overdue_now``: dossiers being processed (status received) whose due time is before
     ``now``, whatever the period; one waiting for papers the citizen must bring is not overdue,
     its processing time starts again when they come."""
-    sql, d = _Sql(session), models.table(models.Dossier)
+    sql, d = report_days.Sql(session), models.table(models.Dossier)
     group, source = _dossier_group(group_by, d)
     counts: dict[Key, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     centre = [d.c.centre_id == centre_id] if centre_id is not None else []
 
-    received = sa.and_(d.c.received_at >= period.first, d.c.received_at < period.after)
-    returned = sa.and_(d.c.returned_at >= period.first, d.c.returned_at < period.after)
-    done = sa.func.coalesce(d.c.ready_at, d.c.returned_at)
-    early = sa.and_(returned, sql.local_date(done) < sql.local_date(d.c.due_at))
-    late = sa.and_(returned, done > d.c.due_at)
-    figures = ("received", "returned", "returned_early", "returned_late")
-    stmt = (
-        sa.select(group, *(_count_if(c) for c in (received, returned, early, late)))
+    # Two range reads, each over an index that covers it (received_at, returned_at: migration 0005).
+    received = (
+        sa.select(group, sa.func.count())
         .select_from(source)
-        .where(sa.or_(received, returned), *centre)
+        .where(d.c.received_at >= period.first, d.c.received_at < period.after, *centre)
         .group_by(group)
     )
-    for key, *values in session.execute(stmt):
-        counts[key].update(dict(zip(figures, values, strict=True)))
-        counts[key]["returned_on_time"] = (
-            counts[key]["returned"] - counts[key]["returned_early"] - counts[key]["returned_late"]
+    for key, count in session.execute(received):
+        counts[key]["received"] += count
+    done = sa.func.coalesce(d.c.ready_at, d.c.returned_at)
+    returned = (
+        sa.select(
+            group,
+            sa.func.count(),
+            _count_if(sql.local_date(done) < sql.local_date(d.c.due_at)),
+            _count_if(done > d.c.due_at),
+        )
+        .select_from(source)
+        .where(d.c.returned_at >= period.first, d.c.returned_at < period.after, *centre)
+        .group_by(group)
+    )
+    for key, count, early, late in session.execute(returned):
+        counts[key].update(
+            returned=count, returned_early=early, returned_late=late, returned_on_time=count - early - late
         )
 
     overdue = (
@@ -724,39 +634,28 @@ def officers(
     Open hours come from the audit log: a counter opened or resumed by an officer until it was
     paused or closed (a stretch still open counts up to the end of its day, or now). On a day
     the log shows no opening for an officer who served tickets, that day counts from their
-    first call to their last finish. A stretch begun before the period is not counted."""
-    sql, t = _Sql(session), models.table(models.Ticket)
-    where = [
-        t.c.business_day >= period.start,
-        t.c.business_day <= period.end,
-        t.c.status == TicketStatus.DONE,
-    ]
-    where += [t.c.officer_id.is_not(None)] + ([t.c.centre_id == centre_id] if centre_id is not None else [])
-    service = sql.seconds(t.c.started_at, t.c.finished_at)
-    timed = sa.and_(t.c.started_at.is_not(None), t.c.finished_at.is_not(None))
-    per_day = session.execute(  # one pass: per officer and day, reduced to officers below
-        sa.select(
-            t.c.officer_id,
-            t.c.business_day,
-            sa.func.count(),
-            _count_if(timed),
-            sa.func.sum(service),
-            sa.func.min(t.c.called_at),
-            sa.func.max(t.c.finished_at),
-        )
-        .where(*where)
-        .group_by(t.c.officer_id, t.c.business_day)
-    ).all()
+    first call to their last finish. A stretch begun before the period is not counted.
+    Tickets come from the daily summaries as in queue()."""
     hours = _open_hours(session, period=period, centre_id=centre_id, now=now)
     served: dict[Key, tuple[int, int, float]] = {}
-    for officer, day, n, n_timed, seconds, first_call, last_finish in per_day:
+    reader = report_days.Reader(session, start=period.start, end=period.end, centre_id=centre_id)
+    per_day = reader.figures("officer", lambda day, officer: (officer, day), waits=False)
+    for (officer, day), figures in per_day.items():
+        if officer is None or not figures.served:
+            continue
         before = served.get(officer, (0, 0, 0.0))
-        served[officer] = (before[0] + n, before[1] + n_timed, before[2] + float(seconds or 0.0))
+        n_timed = sum(figures.service_minutes.values())
+        served[officer] = (
+            before[0] + figures.served,
+            before[1] + n_timed,
+            before[2] + figures.service_seconds,
+        )
+        first_call, last_finish = figures.first_call_at, figures.last_finish_at
         if (officer, day) not in hours and first_call is not None and last_finish is not None:
             hours[(officer, day)] = max(0.0, (last_finish - first_call).total_seconds() / 3600)
     per_officer: dict[Key, float] = collections.defaultdict(float)
-    for (officer, _), value in hours.items():
-        per_officer[officer] += value
+    for (who, _), value in hours.items():
+        per_officer[who] += value
     ratings = _rating_counts(session, period=period, centre_id=centre_id, group_by=SatisfactionGroup.OFFICER)
     keys = _ordered(key for key in (*served, *per_officer, *ratings) if key is not None)
     names = _names(session, models.User, keys)

@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from onestop.enums import Role
-from server import reports
+from server import report_days, reports, waits
 from server.auth import Principal
-from server.deps import Manager, State
+from server.deps import AppState, Manager, State
 
 router = APIRouter(prefix="/reports")
 
@@ -38,6 +38,13 @@ def _period(start: Start, end: End) -> reports.Period:
 
 
 PeriodArg = Annotated[reports.Period, Depends(_period)]
+
+
+def _summarise(app: AppState, period: reports.Period) -> None:
+    """Summarise the finished days of the period not summarised yet, each month in a write
+    transaction of its own, before the report reads them (report_days)."""
+    now = app.settings.clock()
+    report_days.summarise(app.db, start=period.start, end=period.end, today=waits.business_day(now), now=now)
 
 
 def _centre(principal: Principal, requested: int | None) -> int | None:
@@ -143,6 +150,7 @@ def queue_report(
     """Managers: tickets issued, served, no-show, cancelled, transferred away; waits and service
     times (average, p90 to the minute); the share served within ``target_wait_minutes``."""
     centre = _centre(principal, centre_id)
+    _summarise(app, period)
     with app.db.read() as session:
         report = reports.queue(
             session,
@@ -202,6 +210,7 @@ def officer_report(
     served per open hour, and the ratings received."""
     centre = _centre(principal, centre_id)
     now = app.settings.clock()
+    _summarise(app, period)
     with app.db.read() as session:
         report = reports.officers(session, period=period, centre_id=centre, now=now)
     return _reply(report, output, OFFICER_COLUMNS)

@@ -107,3 +107,38 @@ def test_short_password_is_refused(database_url: str, tmp_path: pathlib.Path) ->
     )
     assert result.returncode == 2
     assert "ít nhất 8 ký tự" in result.stderr
+
+
+def test_summarise_finished_days_ahead_of_reports(database_url: str, tmp_path: pathlib.Path) -> None:
+    first = qms_server(
+        "summarise",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        database_url=database_url,
+        data_dir=tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "Đã tổng hợp 31 ngày mới từ 01/01/2026 đến 31/01/2026." in first.stdout
+    again = qms_server(
+        "summarise",
+        "--from",
+        "2026-01-15",
+        "--to",
+        "2026-02-01",
+        database_url=database_url,
+        data_dir=tmp_path,
+    )
+    assert "Đã tổng hợp 1 ngày mới từ 15/01/2026 đến 01/02/2026." in again.stdout
+    today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)  # not over: nothing to summarise
+    later = qms_server("summarise", "--from", today.isoformat(), database_url=database_url, data_dir=tmp_path)
+    assert later.returncode == 0, later.stderr
+    assert "Chưa có ngày nào kết thúc" in later.stdout
+    wrong = qms_server("summarise", "--from", "01/01/2026", database_url=database_url, data_dir=tmp_path)
+    assert wrong.returncode == 2
+    assert "YYYY-MM-DD" in wrong.stderr
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(models.ReportDay)) == 32
+    engine.dispose()
