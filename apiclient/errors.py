@@ -111,6 +111,9 @@ def from_reply(status: int, body: Any) -> errors.DomainError:
         return Unauthorized(_text(detail, UNAUTHORIZED))
     if status == 422:
         return InvalidRequest(_field_errors(detail))
+    if status == 429 and isinstance(detail, str) and detail:
+        # The server's own refusal for a while (too many wrong passwords): its reason says so.
+        return errors.Forbidden(detail)
     if status >= 500 or status in {408, 429}:
         # A 503 carries a useful Vietnamese reason (the database is away); other 5xx do not.
         message = detail if status == 503 and isinstance(detail, str) and detail else UNAVAILABLE

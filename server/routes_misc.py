@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import orm
 
 from onestop import errors, textfold
-from server import auth, events, models, schemas, tickets, views
+from server import auth, events, models, schemas, throttle, tickets, views
 from server.deps import AnyDevice, Manager, State
 
 router = APIRouter()
@@ -30,24 +30,42 @@ def healthz(app: State) -> dict[str, Any]:
 @router.post("/auth/login", response_model=schemas.TokenOut)
 def login(body: schemas.LoginIn, app: State) -> schemas.TokenOut:
     now = app.settings.clock()
+    with app.db.read() as session:
+        wait = throttle.retry_after(session, body.username, now)
+    if wait is not None:
+        minutes = max(1, round(wait / 60))
+        raise HTTPException(
+            429,
+            f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+            {"Retry-After": str(wait)},
+        )
     with app.db.write() as session:
         result = auth.login(
             session, username=body.username, password=body.password, now=now, ttl=app.settings.token_ttl
         )
         if result is None:
-            raise HTTPException(401, "Sai tên đăng nhập hoặc mật khẩu.", {"WWW-Authenticate": "Bearer"})
-        token, row = result
-        session.add(
-            models.AuditEntry(
-                at=now,
-                actor=f"user:{row.user.username}",
-                action="auth.login",
-                target=row.user.username,
-                details={},
+            # Refused after this transaction commits, so the failure stays on record.
+            throttle.record_failure(session, body.username, now)
+            out = None
+        else:
+            token, row = result
+            session.add(
+                models.AuditEntry(
+                    at=now,
+                    actor=f"user:{row.user.username}",
+                    action=throttle.SUCCEEDED,
+                    target=row.user.username,
+                    details={},
+                )
             )
-        )
-        user = schemas.UserOut.model_validate(row.user, from_attributes=True)
-        return schemas.TokenOut(access_token=token, expires_at=row.expires_at, user=user)
+            out = schemas.TokenOut(
+                access_token=token,
+                expires_at=row.expires_at,
+                user=schemas.UserOut.model_validate(row.user, from_attributes=True),
+            )
+    if out is None:
+        raise HTTPException(401, "Sai tên đăng nhập hoặc mật khẩu.", {"WWW-Authenticate": "Bearer"})
+    return out
 
 
 @router.get("/centres", response_model=list[schemas.CentreOut])

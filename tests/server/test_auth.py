@@ -425,3 +425,52 @@ def test_device_list_is_for_managers(api: checks.Api, who: str, status: int) -> 
     else:
         client = api.device(who) if who.startswith("display") else api.user(who)
     assert client.get("/devices").status_code == status
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(
+    api: checks.Api, server: live.LiveServer
+) -> None:
+    server.clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=calendar.VN_TZ))
+    client = api.client()
+    for _ in range(5):
+        assert (
+            client.post("/auth/login", json={"username": "canbo1", "password": "doan-mo"}).status_code == 401
+        )
+    # Now even the right password waits: a guesser cannot tell it was right.
+    locked = client.post("/auth/login", json={"username": "canbo1", "password": live.PASSWORD})
+    assert locked.status_code == 429
+    assert locked.json()["detail"] == "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+    assert int(locked.headers["Retry-After"]) == 15 * 60
+    # Another account is not affected.
+    assert (
+        client.post("/auth/login", json={"username": "canbo2", "password": live.PASSWORD}).status_code == 200
+    )
+    # Attempts while locked do not extend the lock; 15 minutes after the fifth failure it ends.
+    server.clock.advance(minutes=14)
+    assert client.post("/auth/login", json={"username": "canbo1", "password": "doan-mo"}).status_code == 429
+    server.clock.advance(minutes=1, seconds=1)
+    assert (
+        client.post("/auth/login", json={"username": "canbo1", "password": live.PASSWORD}).status_code == 200
+    )
+
+
+def test_a_successful_sign_in_starts_the_count_again(api: checks.Api, server: live.LiveServer) -> None:
+    server.clock.set(dt.datetime(2026, 11, 25, 9, 0, tzinfo=calendar.VN_TZ))
+    client = api.client()
+    for _ in range(4):
+        assert (
+            client.post("/auth/login", json={"username": "canbo1", "password": "doan-mo"}).status_code == 401
+        )
+    server.clock.advance(seconds=1)
+    assert (
+        client.post("/auth/login", json={"username": "canbo1", "password": live.PASSWORD}).status_code == 200
+    )
+    server.clock.advance(seconds=1)
+    for _ in range(4):
+        assert (
+            client.post("/auth/login", json={"username": "canbo1", "password": "doan-mo"}).status_code == 401
+        )
+    server.clock.advance(seconds=1)
+    assert (
+        client.post("/auth/login", json={"username": "canbo1", "password": live.PASSWORD}).status_code == 200
+    )
