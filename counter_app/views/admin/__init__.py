@@ -1,0 +1,1 @@
+"""The administration screen: catalogue, counters, users, devices and the calendar (page.AdminPage)."""
