@@ -19,6 +19,7 @@ from server import (
     deps,
     messages,
     migrate,
+    privacy,
     routes_admin,
     routes_dossiers,
     routes_misc,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        privacy.install()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         url = settings.resolved_database_url()
         migrate.upgrade(url)
