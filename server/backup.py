@@ -12,6 +12,7 @@ taken by an older version up to date.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import pathlib
 import shutil
@@ -42,14 +43,22 @@ def backup(url: str, folder: pathlib.Path) -> pathlib.Path:
         source = _sqlite_path(url)
         if not source.exists():
             raise BackupError(f"Không tìm thấy cơ sở dữ liệu {source}.")
-        with sqlite3.connect(source) as src, sqlite3.connect(partial) as out:
-            src.backup(out)
+        _copy_sqlite(source, partial)
         _check_sqlite(partial)
     else:
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={_libpq(url)}"])
     # Renamed only once whole: a file with the final name is always a complete backup.
     partial.replace(dest)
     return dest
+
+
+def prune(folder: pathlib.Path, keep: int) -> list[pathlib.Path]:
+    """Delete all but the ``keep`` newest backups in ``folder`` (by their names' times); the deleted."""
+    backups = sorted(path for path in folder.glob("qms-backup-*") if path.suffix in (".sqlite3", ".pgdump"))
+    old = backups[:-keep] if keep > 0 else backups
+    for path in old:
+        path.unlink()
+    return old
 
 
 def restore(url: str, source: pathlib.Path) -> None:
@@ -65,8 +74,7 @@ def restore(url: str, source: pathlib.Path) -> None:
             shutil.move(target, target.with_name(f"{target.name}.before-restore-{stamp}"))
         for extra in ("-wal", "-shm"):
             target.with_name(target.name + extra).unlink(missing_ok=True)
-        with sqlite3.connect(source) as src, sqlite3.connect(target) as out:
-            src.backup(out)
+        _copy_sqlite(source, target)
     else:
         engine = sa.create_engine(url)
         try:
@@ -90,6 +98,13 @@ def _sqlite_path(url: str) -> pathlib.Path:
     return pathlib.Path(database)
 
 
+def _copy_sqlite(source: pathlib.Path, dest: pathlib.Path) -> None:
+    """SQLite's online backup; the copy is one self-contained file (no -wal beside it)."""
+    with contextlib.closing(sqlite3.connect(source)) as src, contextlib.closing(sqlite3.connect(dest)) as out:
+        src.backup(out)
+        out.execute("PRAGMA journal_mode=DELETE")
+
+
 def _libpq(url: str) -> str:
     """The SQLAlchemy URL as libpq takes it (pg_dump, pg_restore)."""
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -97,7 +112,7 @@ def _libpq(url: str) -> str:
 
 def _check_sqlite(path: pathlib.Path) -> None:
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             (result,) = conn.execute("PRAGMA integrity_check").fetchone()
             has_schema = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"

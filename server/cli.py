@@ -10,11 +10,12 @@ import os
 import pathlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 from onestop.enums import DeviceKind, Role
-from server import auth, migrate, models, report_days, seed, waits
+from server import auth, backup, migrate, models, report_days, seed, waits
 from server.db import open_database
 from server.settings import Settings
 
@@ -54,16 +55,59 @@ def cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app
 
     settings = _settings(args)
+    if args.workers > 1 and settings.resolved_database_url().startswith("sqlite"):
+        print("Nhiều tiến trình (--workers) chỉ dùng với PostgreSQL (--database-url).", file=sys.stderr)
+        return 2
     _first_run(settings, demo=args.demo)
     print(f"Máy chủ chạy tại http://{args.host}:{args.port}/api/v1 (Ctrl+C để dừng)")
     # Event streams never end by themselves: give them a few seconds, then stop anyway.
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        timeout_graceful_shutdown=5,
-    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "timeout_graceful_shutdown": 5,
+    }
+    if args.workers > 1:
+        # Each worker process builds its own app from the environment (Settings reads it).
+        os.environ["QMS_DATA_DIR"] = str(settings.data_dir)
+        os.environ["QMS_DATABASE_URL"] = settings.resolved_database_url()
+        uvicorn.run("server.app:create_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    folder = pathlib.Path(args.to) if args.to else settings.data_dir / "backups"
+    try:
+        path = backup.backup(settings.resolved_database_url(), folder)
+    except backup.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Đã sao lưu vào {path} ({path.stat().st_size:,} byte).".replace(",", "."))
+    if args.keep:
+        for old in backup.prune(folder, args.keep):
+            print(f"Đã xoá bản sao lưu cũ {old.name}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    url = settings.resolved_database_url()
+    if not args.yes:
+        print(
+            f"Khôi phục sẽ THAY TOÀN BỘ dữ liệu hiện có bằng bản sao lưu {args.file}.\n"
+            "Hãy dừng máy chủ trước, rồi chạy lại lệnh với --yes.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        backup.restore(url, pathlib.Path(args.file))
+    except backup.BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Đã khôi phục từ {args.file}. Có thể khởi động lại máy chủ.")
     return 0
 
 
@@ -168,7 +212,18 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--demo", action="store_true", help="nạp danh mục mẫu nếu chưa có")
     run.add_argument("--log-level", default="info")
+    run.add_argument("--workers", type=int, default=1, help="số tiến trình (chỉ với PostgreSQL)")
     run.set_defaults(func=cmd_run)
+    save = sub.add_parser("backup", parents=[common], help="sao lưu CSDL (khi máy chủ đang chạy)")
+    save.add_argument("--to", help="thư mục chứa bản sao lưu (mặc định: <data-dir>/backups)")
+    save.add_argument("--keep", type=int, default=0, help="chỉ giữ N bản mới nhất trong thư mục")
+    save.set_defaults(func=cmd_backup)
+    load = sub.add_parser(
+        "restore", parents=[common], help="khôi phục CSDL từ bản sao lưu (dừng máy chủ trước)"
+    )
+    load.add_argument("file")
+    load.add_argument("--yes", action="store_true", help="xác nhận thay toàn bộ dữ liệu hiện có")
+    load.set_defaults(func=cmd_restore)
     sub.add_parser("seed-demo", parents=[common], help="nạp danh mục mẫu").set_defaults(func=cmd_seed_demo)
     user = sub.add_parser("create-user", parents=[common], help="tạo tài khoản")
     user.add_argument("username")

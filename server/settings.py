@@ -18,9 +18,14 @@ def vn_now() -> dt.datetime:
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    data_dir: pathlib.Path = pathlib.Path(os.environ.get("QMS_DATA_DIR", "qms-data"))
+    # Read from the environment when left out (how each of several Uvicorn workers gets them).
+    data_dir: pathlib.Path = dataclasses.field(
+        default_factory=lambda: pathlib.Path(os.environ.get("QMS_DATA_DIR", "qms-data"))
+    )
     # None means an SQLite file in data_dir; otherwise any SQLAlchemy URL (PostgreSQL).
-    database_url: str | None = None
+    database_url: str | None = dataclasses.field(
+        default_factory=lambda: os.environ.get("QMS_DATABASE_URL") or None
+    )
     token_ttl: dt.timedelta = dt.timedelta(hours=12)
     # Comment lines on an idle event stream, so proxies and clients see it is alive.
     heartbeat_seconds: float = 15.0

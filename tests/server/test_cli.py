@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+import shutil
 import subprocess
 import sys
+import time
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -142,3 +145,33 @@ def test_summarise_finished_days_ahead_of_reports(database_url: str, tmp_path: p
     with engine.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(models.ReportDay)) == 32
     engine.dispose()
+
+
+def test_backup_keeps_the_newest_and_restore_asks_for_yes(database_url: str, tmp_path: pathlib.Path) -> None:
+    data_dir = tmp_path / "data"
+    folder = tmp_path / "backups"
+    assert qms_server("seed-demo", database_url=database_url, data_dir=data_dir).returncode == 0
+    if not database_url.startswith("sqlite") and shutil.which("pg_dump") is None:
+        pytest.skip(reason="pg_dump is not installed (Debian package postgresql-client)")
+    names = []
+    for _ in range(2):
+        saved = qms_server(
+            "backup", "--to", str(folder), "--keep", "1", database_url=database_url, data_dir=data_dir
+        )
+        assert saved.returncode == 0, saved.stderr
+        assert saved.stdout.startswith("Đã sao lưu vào ")
+        names.append(saved.stdout.split()[4])
+        time.sleep(1.1)  # fixed wait is right: backups are named by the second they were taken
+    assert [path.name for path in folder.iterdir()] == [pathlib.Path(names[1]).name]
+    refused = qms_server("restore", names[1], database_url=database_url, data_dir=data_dir)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    restored = qms_server("restore", names[1], "--yes", database_url=database_url, data_dir=data_dir)
+    assert restored.returncode == 0, restored.stderr
+    assert "Đã khôi phục" in restored.stdout
+
+
+def test_several_workers_need_postgresql(tmp_path: pathlib.Path) -> None:
+    sqlite = f"sqlite:///{tmp_path / 'qms.sqlite3'}"
+    refused = qms_server("run", "--workers", "2", database_url=sqlite, data_dir=tmp_path / "data")
+    assert refused.returncode == 2
+    assert "PostgreSQL" in refused.stderr
