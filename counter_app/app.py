@@ -1,8 +1,9 @@
-"""Wiring: the desk model, the window, the LED display and keypad, and what each input does.
+"""Wiring: the desk model, the window, the LED display and keypad, and what each input does;
+for supervisors, the live overview of the centre instead of a desk.
 
 ``CounterApp(config)`` builds everything (a real API client by default; tests may pass their
 own), ``start()`` shows the window and loads the counters (signing the configured officer
-in, for demos), ``shutdown()`` stops the stream, the workers and the devices.
+in, for demos), ``shutdown()`` stops the streams, the workers and the devices.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from PySide6 import QtCore
 
 from apiclient import client as api_client
 from counter_app import config as counter_config
-from counter_app import desk, devices, dossier_work, forms, outbox, window
+from counter_app import desk, devices, dossier_work, forms, outbox, supervision, window
 from counter_app.views import transfer
 from onestop import errors
 from qtkit import tasks
@@ -33,6 +34,7 @@ KEYPAD_ACTIONS = {
     "RESUME": "resume",
 }
 RETRY_MS = 3000
+TICK_MS = 1000  # the overview's serving times and waits move on every second
 
 
 class CounterApp(QtCore.QObject):
@@ -52,6 +54,16 @@ class CounterApp(QtCore.QObject):
             api=self.api, runner=self.runner, resync_seconds=config.resync_seconds, parent=self
         )
         self.window = window.CounterWindow()
+        self.overview = supervision.Overview(
+            api=self.api,
+            runner=self.runner,
+            resync_seconds=config.resync_seconds,
+            ticket_printer=config.ticket_printer,
+            parent=self,
+        )
+        self._tick = QtCore.QTimer(self, interval=TICK_MS)
+        self._tick.timeout.connect(lambda: self.window.overview.tick(self.overview.now()))
+        self._supervisor_tabs()
         self.devices: devices.CounterDevices | None = None
         data_dir = pathlib.Path(config.data_dir)
         self.outbox = outbox.Outbox(data_dir / "outbox.sqlite3")
@@ -95,6 +107,26 @@ class CounterApp(QtCore.QObject):
         self.work.sync.changed.connect(self.window.desk.show_unsynced)
         # Work kept while the server was away goes out as soon as the desk is connected again.
         self.desk.reconnected.connect(self.work.sync.kick)
+        self._connect_supervision()
+
+    def _connect_supervision(self) -> None:
+        self.window.sign_in.supervise_submitted.connect(self.on_supervise_submitted)
+        self.overview.signed_in.connect(self.on_overview_signed_in)
+        self.overview.signed_out.connect(self.on_overview_signed_out)
+        self.overview.changed.connect(self.render_overview)
+        self.overview.message.connect(self.on_overview_message)
+        page = self.window.overview
+        page.move_requested.connect(self.overview.move)
+        page.cancel_requested.connect(self.overview.cancel)
+        page.reprint_requested.connect(self.overview.reprint)
+        page.close_requested.connect(self.overview.close_counter)
+        page.notice_saved.connect(self.overview.set_notice)
+        self.window.supervisor.sign_out_requested.connect(self.overview.sign_out)
+
+    def _supervisor_tabs(self) -> None:
+        """The supervisor page's tabs after "Tổng quan": the place to add the other tools, e.g.
+        ``self.window.supervisor.add_tab(reports.ReportsPage(self.api, self.runner), "Báo cáo")``
+        (its ``set_centre`` called in ``on_overview_signed_in``) and, for admins, the admin page."""
 
     # ------------------------------------------------------------ life
 
@@ -114,6 +146,8 @@ class CounterApp(QtCore.QObject):
         self._stopped = True
         self._counters_timer.stop()
         self._catalogue_timer.stop()
+        self._tick.stop()
+        self.overview.shutdown()
         self.desk.shutdown()
         self.runner.close()
         self._close_devices()
@@ -158,6 +192,57 @@ class CounterApp(QtCore.QObject):
         self.window.sign_in.set_busy(False)
         self.window.sign_in.show_note(reason or "Đã đóng quầy.")
         self.load_counters()
+
+    # ------------------------------------------------------------ supervision
+
+    def on_supervise_submitted(self, username: str, password: str) -> None:
+        self.window.sign_in.set_busy(True)
+        self.overview.sign_in(username, password)
+
+    def on_overview_signed_in(self) -> None:
+        self.window.sign_in.set_busy(False)
+        self.window.sign_in.show_note("")
+        user = self.overview.user or {}
+        role = "Quản trị viên" if user.get("role") == "admin" else "Giám sát viên"
+        self.window.supervisor.show_header(
+            user=f"{role}: {user.get('full_name') or user.get('username', '')}",
+            centre=self.overview.centre.get("name", ""),
+        )
+        self.window.show_supervisor()
+        self._tick.start()
+        self.render_overview()
+
+    def on_overview_signed_out(self, reason: str) -> None:
+        self._tick.stop()
+        self.window.show_sign_in()
+        self.window.sign_in.set_busy(False)
+        self.window.sign_in.show_note(reason or "Đã đăng xuất.")
+        self.window.overview.show_feedback("", failed=False)
+        self.load_counters()
+
+    def on_overview_message(self, text: str, kind: str) -> None:
+        if self.overview.data is None:
+            self.window.sign_in.set_busy(False)
+            self.window.sign_in.show_note(text)
+        else:
+            self.window.overview.show_feedback(text, failed=kind == "failed")
+
+    def render_overview(self) -> None:
+        model = self.overview
+        if model.data is None:
+            return
+        reason = model.stream.reason if not model.stream.connected else ""
+        if not model.server_ok:
+            reason = "Không đọc được số liệu từ máy chủ; đang thử lại…"
+        self.window.supervisor.show_connection(model.online, reason)
+        self.window.overview.show_state(
+            model.data,
+            model.now(),
+            online=model.online,
+            reason=reason,
+            busy=bool(model.busy),
+            reprint_reason="" if self.config.ticket_printer else supervision.NO_PRINTER,
+        )
 
     def load_catalogue(self) -> None:
         """The centre's services (names, transfer targets) and the priority groups' names."""

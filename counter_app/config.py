@@ -14,6 +14,7 @@ Example file::
     resync_seconds = 60              # full reload besides the live events
     data_dir = "/var/lib/qms-counter"        # the outbox of unsent work and the receipts (PDF)
     a4_printer = "HP LaserJet"       # print receipts and forms here (left out: PDF only)
+    ticket_printer = "tcp://10.0.0.31:9100?width=576"   # supervisor's reprints (kiosk URL forms)
     parent_unit = "UBND TỈNH PHÚ THỌ"        # printed above the centre's name on the forms
     place = "Phú Thọ"                # "Phú Thọ, ngày … tháng … năm …"
 
@@ -28,6 +29,8 @@ import dataclasses
 import os
 import pathlib
 
+from hardware import errors as printer_errors
+from hardware import transports
 from qtkit import settings
 
 ConfigError = settings.ConfigError
@@ -50,6 +53,9 @@ class CounterConfig:
     resync_seconds: float = 60.0
     data_dir: str = DEFAULT_DATA_DIR
     a4_printer: str | None = None
+    # Where a supervisor reprints a ticket: the kiosk's printer URL forms (tcp://, serial://,
+    # usb://, preview://DIR …). Left out, reprinting is off.
+    ticket_printer: str | None = None
     parent_unit: str = "UBND TỈNH PHÚ THỌ"
     place: str = "Phú Thọ"
 
@@ -66,6 +72,11 @@ class CounterConfig:
                 raise ConfigError(f"{name} must be 1..99, not {value}")
         if self.resync_seconds <= 0:
             raise ConfigError("resync_seconds must be positive")
+        if self.ticket_printer is not None:
+            try:
+                transports.parse_url(self.ticket_printer)
+            except printer_errors.BadPrinterUrl as exc:
+                raise ConfigError(f"ticket_printer: {exc.message}") from exc
         if self.user is not None and not self.password:
             raise ConfigError(f"--user needs the password in the environment variable {PASSWORD_VARIABLE}")
 
@@ -82,6 +93,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--keypad-address", type=int, help="the keypad's bus address (1..99)")
     parser.add_argument("--data-dir", help="where unsent work and receipts are kept")
     parser.add_argument("--a4-printer", help="printer name for receipts and forms (else PDF only)")
+    parser.add_argument(
+        "--ticket-printer", help="ticket printer for reprints: tcp://HOST:9100, preview://DIR …"
+    )
     parser.add_argument("--user", help=f"sign this officer in at start (password in ${PASSWORD_VARIABLE})")
     return parser
 

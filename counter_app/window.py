@@ -1,4 +1,4 @@
-"""The counter's one window: sign-in, then the calling desk."""
+"""The counter's one window: sign-in, then the calling desk or the supervisor's page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import collections.abc
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from counter_app.views import desk, signin
+from counter_app.views import desk, overview, signin, supervisor
 from qtkit import theme
 
 # Added to the shared style sheet: what only the desk shows.
@@ -66,11 +66,15 @@ class CounterWindow(QtWidgets.QMainWindow):
         self.sign_in = signin.SignInPage()
         self.desk = desk.DeskPage()
         self.desk.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self.overview = overview.OverviewPage()
+        self.supervisor = supervisor.SupervisorPage(self.overview)
         self.stack.addWidget(self.sign_in)
         self.stack.addWidget(self.desk)
+        self.stack.addWidget(self.supervisor)
         self.setCentralWidget(self.stack)
 
     def show_sign_in(self) -> None:
+        self.setWindowTitle("Quầy tiếp nhận — Hệ thống xếp hàng")
         self.stack.setCurrentWidget(self.sign_in)
         self.sign_in.password.clear()
         self.sign_in.username.setFocus()
@@ -78,6 +82,10 @@ class CounterWindow(QtWidgets.QMainWindow):
     def show_desk(self) -> None:
         self.stack.setCurrentWidget(self.desk)
         self.desk.setFocus()
+
+    def show_supervisor(self) -> None:
+        self.stack.setCurrentWidget(self.supervisor)
+        self.setWindowTitle("Giám sát trung tâm — Hệ thống xếp hàng")
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self.may_close():

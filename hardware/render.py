@@ -53,6 +53,8 @@ class TicketData:
     estimated_wait_minutes: int | None
     qr_url: str | None
     guidance: str = DEFAULT_GUIDANCE
+    # A line under the number on a copy printed again (e.g. "IN LẠI 09:42 02/03/2026").
+    reprint_mark: str | None = None
 
     def __post_init__(self) -> None:
         _check_aware(self.issued_at, "issued_at")
@@ -307,6 +309,8 @@ def ticket_layout(data: TicketData, *, width: int, light: bool = False, qr_in_im
     column.text(data.service_name, role="service", size=style.heading, bold=True)
     column.gap()
     column.big(data.number, role="number")
+    if data.reprint_mark:
+        column.text(data.reprint_mark, role="reprint", size=style.body, bold=True)
     column.gap()
     if data.priority_group:
         column.text(_field("Ưu tiên", data.priority_group), role="priority", size=style.body, bold=True)
