@@ -110,8 +110,12 @@ class HomePage(QtWidgets.QWidget):
             self._rebuild()
 
     def set_services(self, services: list[dict[str, Any]], agencies: list[dict[str, Any]]) -> None:
-        codes = [s["code"] for s in services]
-        if codes == [s["code"] for s in self._services] and agencies == self._agencies:
+        # What the buttons show besides the waits: a rename or a new letter (an administrator's
+        # edit) rebuilds them like a new service does.
+        def faces(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+            return [(s["code"], s["letter"], s["name"], s.get("agency_id")) for s in items]
+
+        if faces(services) == faces(self._services) and agencies == self._agencies:
             for service in services:  # same buttons: only the waits change
                 self.buttons[service["code"]].service = service
                 self.buttons[service["code"]].show_wait(self._text)

@@ -28,6 +28,13 @@ def test_a_renamed_and_a_new_service_show_on_the_kiosk(kiosk, qtbot, server: liv
     current = admin.get(f"/admin/services/{service_a}").raise_for_status().json()
     renamed = {**current, "name": "Tư pháp – Hộ tịch – Chứng thực – Quốc tịch"}
     admin.put(f"/admin/services/{service_a}", json=renamed).raise_for_status()
+    # A rename alone (the same services) reaches the button's face.
+    qtbot.waitUntil(
+        lambda: (
+            kiosk.window.home.buttons["A"].title.text() == "A  ·  Tư pháp – Hộ tịch – Chứng thực – Quốc tịch"
+        ),
+        timeout=WAIT_MS,
+    )
     assert admin.post("/admin/services", json=NEW_SERVICE).status_code == 201
 
     def shown() -> None:
