@@ -18,7 +18,8 @@ from PySide6 import QtCore
 from apiclient import client as api_client
 from counter_app import config as counter_config
 from counter_app import desk, devices, dossier_work, forms, outbox, supervision, window
-from counter_app.views import transfer
+from counter_app.views import reports, transfer
+from counter_app.views.admin import page as admin_page
 from onestop import errors
 from qtkit import tasks
 
@@ -124,9 +125,19 @@ class CounterApp(QtCore.QObject):
         self.window.supervisor.sign_out_requested.connect(self.overview.sign_out)
 
     def _supervisor_tabs(self) -> None:
-        """The supervisor page's tabs after "Tổng quan": the place to add the other tools, e.g.
-        ``self.window.supervisor.add_tab(reports.ReportsPage(self.api, self.runner), "Báo cáo")``
-        (its ``set_centre`` called in ``on_overview_signed_in``) and, for admins, the admin page."""
+        """The supervisor page's tabs after "Tổng quan": the reports, and for administrators the
+        administration (loaded when first opened, so a supervisor's sign-in never waits for it)."""
+        self.reports = reports.ReportsPage(self.api, self.runner)
+        self.admin = admin_page.AdminPage(self.api, self.runner)
+        self.window.supervisor.add_tab(self.reports, "Báo cáo")
+        self.window.supervisor.add_tab(self.admin, "Quản trị")
+        self._admin_loaded = False
+        self.window.supervisor.tabs.currentChanged.connect(self._on_supervisor_tab)
+
+    def _on_supervisor_tab(self, _index: int) -> None:
+        if self.window.supervisor.tabs.currentWidget() is self.admin and not self._admin_loaded:
+            self._admin_loaded = True
+            self.admin.load()
 
     # ------------------------------------------------------------ life
 
@@ -208,6 +219,12 @@ class CounterApp(QtCore.QObject):
             user=f"{role}: {user.get('full_name') or user.get('username', '')}",
             centre=self.overview.centre.get("name", ""),
         )
+        centre = self.overview.centre
+        self.reports.set_centre(centre.get("id", 0), centre.get("name", ""))
+        tabs = self.window.supervisor.tabs
+        tabs.setTabVisible(tabs.indexOf(self.admin), user.get("role") == "admin")
+        tabs.setCurrentIndex(0)
+        self._admin_loaded = False  # another administrator may sign in: load afresh
         self.window.show_supervisor()
         self._tick.start()
         self.render_overview()

@@ -269,3 +269,27 @@ def test_the_ticket_printer_setting_takes_the_kiosk_url_forms(tmp_path):
     assert made.ticket_printer == f"preview://{tmp_path}"
     with pytest.raises(counter_config.ConfigError, match="ticket_printer"):
         counter_config.CounterConfig(server="http://127.0.0.1:8000", ticket_printer="fax://0912")
+
+
+def test_reports_for_managers_and_administration_only_for_administrators(watching, make_counter, qtbot):
+    tabs = watching.window.supervisor.tabs
+    titles = [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
+    assert titles == ["Tổng quan", "Báo cáo"]  # a supervisor: no administration
+    # The reports tab reads the supervisor's centre.
+    tabs.setCurrentWidget(watching.reports)
+    with qtbot.waitSignal(watching.reports.loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(watching.reports.show_button, QtCore.Qt.MouseButton.LeftButton)
+    assert "Trung tâm Phục vụ hành chính công" in watching.reports.heading.text()
+
+    admin = make_counter()
+    sign_in(qtbot, admin, "admin")
+    qtbot.waitUntil(lambda: online(admin), timeout=WAIT_MS)
+    tabs = admin.window.supervisor.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)] == [
+        "Tổng quan",
+        "Báo cáo",
+        "Quản trị",
+    ]
+    # Opened, the administration lists the centre's set-up from the server.
+    with qtbot.waitSignal(admin.admin.loaded, timeout=WAIT_MS):
+        tabs.setCurrentWidget(admin.admin)
