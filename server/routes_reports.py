@@ -30,6 +30,8 @@ End = Annotated[
     str, Query(max_length=10, description="Last day, included (YYYY-MM-DD)", json_schema_extra=_DATE)
 ]
 CentreId = Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Admins only; omit for all")]
+# format=csv answers the same figures as a spreadsheet-friendly table.
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 Output = Annotated[Format, Query(alias="format", description="json, or csv (UTF-8 with BOM, for Excel)")]
 
 
@@ -137,7 +139,7 @@ def _reply(report: Any, output: Format, columns: Sequence[tuple[str, str]]) -> A
     )
 
 
-@router.get("/queue", response_model=reports.QueueReport)
+@router.get("/queue", response_model=reports.QueueReport, responses=CSV_RESPONSE)
 def queue_report(
     app: State,
     principal: Manager,  # before the period, so a stranger gets 401/403, not a date check
@@ -162,7 +164,7 @@ def queue_report(
     return _reply(report, output, QUEUE_COLUMNS)
 
 
-@router.get("/dossiers", response_model=reports.DossierReport)
+@router.get("/dossiers", response_model=reports.DossierReport, responses=CSV_RESPONSE)
 def dossier_report(
     app: State,
     principal: Manager,
@@ -181,7 +183,7 @@ def dossier_report(
     return _reply(report, output, DOSSIER_COLUMNS)
 
 
-@router.get("/satisfaction", response_model=reports.SatisfactionReport)
+@router.get("/satisfaction", response_model=reports.SatisfactionReport, responses=CSV_RESPONSE)
 def satisfaction_report(
     app: State,
     principal: Manager,
@@ -197,7 +199,7 @@ def satisfaction_report(
     return _reply(report, output, SATISFACTION_COLUMNS)
 
 
-@router.get("/officers", response_model=reports.OfficerReport)
+@router.get("/officers", response_model=reports.OfficerReport, responses=CSV_RESPONSE)
 def officer_report(
     app: State,
     principal: Manager,
