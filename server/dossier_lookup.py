@@ -100,6 +100,20 @@ def _older_note(session: orm.Session, action: str, row: models.Dossier) -> str |
 
 
 BOOK_MAX_DAYS = 366
+# Days a period may name: far wider than any centre's records, and narrow enough that the
+# day's bounds in Vietnamese time convert to UTC (year 1 would not).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def check_period(start: dt.date, end: dt.date, *, max_days: int, what: str) -> None:
+    """A 422 naming the field unless ``start``..``end`` is an allowed period of at most ``max_days``."""
+    for field, day in (("start", start), ("end", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidQuery(field, "Ngày phải trong khoảng từ 01/01/2000 đến 31/12/2099.")
+    if end < start:
+        raise InvalidQuery("end", "Ngày cuối không được trước ngày đầu.")
+    if (end - start).days >= max_days:
+        raise InvalidQuery("end", f"{what} tối đa {max_days} ngày.")
 BOOK_MAX_ROWS = 20_000
 
 
@@ -108,10 +122,7 @@ def tracking_book(
 ) -> list[models.Dossier]:
     """Dossiers received from ``start`` to ``end`` (Vietnamese dates, both included), in the
     order received: the rows of the Sổ theo dõi hồ sơ."""
-    if end < start:
-        raise InvalidQuery("end", "Ngày cuối không được trước ngày đầu.")
-    if (end - start).days >= BOOK_MAX_DAYS:
-        raise InvalidQuery("end", f"Mỗi lần xem tối đa {BOOK_MAX_DAYS} ngày.")
+    check_period(start, end, max_days=BOOK_MAX_DAYS, what="Mỗi lần xem")
     first = dt.datetime.combine(start, dt.time(), tzinfo=calendar.VN_TZ)
     after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=calendar.VN_TZ)
     stmt = sa.select(models.Dossier).where(

@@ -96,10 +96,7 @@ def parse_date(text: str, field: str) -> dt.date:
 def period(start: str, end: str) -> Period:
     """The checked period: end not before start, at most MAX_DAYS days."""
     first, last = parse_date(start, "start"), parse_date(end, "end")
-    if last < first:
-        raise dossier_lookup.InvalidQuery("end", "Ngày cuối không được trước ngày đầu.")
-    if (last - first).days >= MAX_DAYS:
-        raise dossier_lookup.InvalidQuery("end", f"Mỗi báo cáo tối đa {MAX_DAYS} ngày.")
+    dossier_lookup.check_period(first, last, max_days=MAX_DAYS, what="Mỗi báo cáo")
     return Period(first, last)
 
 

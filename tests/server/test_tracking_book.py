@@ -46,6 +46,9 @@ def test_bad_ranges_and_callers_are_refused(server: live.LiveServer) -> None:
     assert backwards.json()["detail"][0]["loc"] == ["query", "end"]
     too_long = officer.get("/dossiers/tracking-book", params={"start": "2025-01-01", "end": "2026-11-24"})
     assert too_long.status_code == 422
+    year_one = officer.get("/dossiers/tracking-book", params={"start": "0001-01-01", "end": "0001-01-11"})
+    assert year_one.status_code == 422  # found by the fuzzer: it was a 500
+    assert year_one.json()["detail"][0]["loc"] == ["query", "start"]
     assert (
         officer.get(
             "/dossiers/tracking-book", params={"start": "27/11/2026", "end": "2026-11-27"}
