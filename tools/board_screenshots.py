@@ -9,8 +9,6 @@ at 1920×1080 and 1080×1920 while a call is being announced, and while disconne
 from __future__ import annotations
 
 import pathlib
-import sys
-import tempfile
 
 import _offscreen  # Qt offscreen and the work tree on sys.path, before the imports below
 import sqlalchemy as sa
@@ -107,20 +105,5 @@ def shoot(app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path) 
         board.shutdown()
 
 
-def main() -> None:
-    out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QtWidgets.QApplication([])
-    theme.load_fonts()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = pathlib.Path(tmp)
-        with (
-            live.fresh_database(folder) as url,
-            live.run_server(data_dir=folder / "data", database_url=url, clock=live.Clock()) as srv,
-        ):
-            shoot(app, srv, out)
-    print(f"saved in {out}")
-
-
 if __name__ == "__main__":
-    main()
+    _offscreen.main_with_server(shoot, lambda _app: theme.load_fonts())

@@ -13,8 +13,6 @@ import datetime as dt
 import json
 import pathlib
 import random
-import sys
-import tempfile
 
 import _offscreen  # Qt offscreen and the work tree on sys.path, before the imports below
 import sqlalchemy as sa
@@ -154,20 +152,5 @@ def shoot(app: QtWidgets.QApplication, srv: live.LiveServer, out: pathlib.Path) 
     api.close()
 
 
-def main() -> None:
-    out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QtWidgets.QApplication([])
-    window.apply_theme(app)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = pathlib.Path(tmp)
-        with (
-            live.fresh_database(folder) as url,
-            live.run_server(data_dir=folder / "data", database_url=url, clock=live.Clock()) as srv,
-        ):
-            shoot(app, srv, out)
-    print(f"saved in {out}")
-
-
 if __name__ == "__main__":
-    main()
+    _offscreen.main_with_server(shoot, window.apply_theme)
