@@ -15,7 +15,7 @@ from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
 from onestop import errors, queue
-from onestop.enums import CounterStatus, TicketStatus
+from onestop.enums import CounterStatus, Role, TicketStatus
 from server import events, models, waits
 from server.auth import Principal
 
@@ -337,6 +337,13 @@ def reactivate(
     return ticket
 
 
+def check_manager_centre(principal: Principal, ticket: models.Ticket) -> None:
+    """A supervisor acts on the tickets of their own centre only (an administrator on any)."""
+    user = principal.user
+    if user is not None and user.role != Role.ADMIN and user.centre_id not in (None, ticket.centre_id):
+        raise errors.Forbidden("Vé này thuộc trung tâm khác.")
+
+
 def transfer(
     session: orm.Session, *, principal: Principal, ticket_id: int, service_id: int, now: dt.datetime
 ) -> models.Ticket:
@@ -345,6 +352,8 @@ def transfer(
         check_officer_counter(principal, get_counter(session, ticket.counter_id))
     elif not principal.is_manager:
         raise errors.Forbidden("Chỉ giám sát viên được chuyển vé đang chờ sang dịch vụ khác.")
+    else:
+        check_manager_centre(principal, ticket)
     target = get_service(session, service_id)
     if target.centre_id != ticket.centre_id:
         raise errors.NotFound(f"Không tìm thấy dịch vụ số hiệu {service_id} tại trung tâm này.")
@@ -385,6 +394,8 @@ def cancel(
     own_kiosk = principal.device is not None and ticket.device_id == principal.device.id
     if not (own_kiosk or principal.is_manager):
         raise errors.Forbidden("Chỉ ki-ốt đã cấp vé hoặc giám sát viên được hủy vé.")
+    if not own_kiosk:
+        check_manager_centre(principal, ticket)
     queue.check_transition(ticket.number, ticket.status, TicketStatus.CANCELLED)
     ticket.status = TicketStatus.CANCELLED
     ticket.ended_at = now

@@ -262,3 +262,18 @@ def test_a_manager_cancels_a_waiting_ticket_with_a_reason_and_the_lines_change(
     data = overview(server, user)
     assert {s["letter"]: s["waiting"] for s in data["services"]}["A"] == 0
     assert data["waiting"] == []
+
+
+def test_a_supervisor_acts_on_the_tickets_of_their_own_centre_only(server: live.LiveServer) -> None:
+    api = Api(server)
+    commune, kiosk_key = add_commune_centre(server)
+    first, second = (s["id"] for s in ok(api.client().get("/services", params={"centre_id": commune["id"]})))
+    theirs = ok(server.client(kiosk_key).post("/tickets", json={"service_id": first}), 201)
+    supervisor = api.user("giamsat")  # of the provincial centre
+    cancelled = supervisor.post(f"/tickets/{theirs['id']}/cancel", json={"reason": "thử"})
+    assert cancelled.status_code == 403 and detail(cancelled) == "Vé này thuộc trung tâm khác."
+    moved = supervisor.post(f"/supervision/tickets/{theirs['id']}/move", json={"service_id": second})
+    assert moved.status_code == 403
+    # An administrator oversees every centre.
+    cancel = api.user("admin").post(f"/tickets/{theirs['id']}/cancel", json={"reason": "thử"})
+    assert ok(cancel)["status"] == "cancelled"
