@@ -17,6 +17,7 @@ from onestop import errors
 from server import (
     citizen,
     deps,
+    housekeeping,
     messages,
     migrate,
     privacy,
@@ -110,10 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = EventHub(db, settings.event_poll_seconds)
         event.listen(db.writer, "after_commit", lambda _session: hub.poke())
         await hub.start()
+        keeper = None
+        if settings.summarise_every_seconds:
+            keeper = housekeeping.ReportDayKeeper(db, settings, settings.summarise_every_seconds)
+            keeper.start()
         app.state.qms = deps.AppState(settings=settings, db=db, hub=hub)
         try:
             yield
         finally:
+            if keeper is not None:
+                await keeper.stop()
             await hub.stop()
             db.dispose()
 

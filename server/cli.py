@@ -54,6 +54,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
+    # Reports stay fast: finished days are added up in the background, hourly (every worker
+    # reads this, as Settings does).
+    os.environ.setdefault("QMS_SUMMARISE_EVERY_SECONDS", "3600")
     settings = _settings(args)
     if args.workers > 1 and settings.resolved_database_url().startswith("sqlite"):
         print("Nhiều tiến trình (--workers) chỉ dùng với PostgreSQL (--database-url).", file=sys.stderr)

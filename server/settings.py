@@ -33,6 +33,11 @@ class Settings:
     event_poll_seconds: float = 0.5
     # How often the citizen's ticket page (behind the QR) asks for its ticket's state.
     citizen_poll_seconds: float = 5.0
+    # Finished days added up for the reports in the background, this often (server/housekeeping.py);
+    # None: only when a report asks. `qms-server run` turns it on (QMS_SUMMARISE_EVERY_SECONDS).
+    summarise_every_seconds: float | None = dataclasses.field(
+        default_factory=lambda: float(os.environ.get("QMS_SUMMARISE_EVERY_SECONDS") or 0) or None
+    )
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:

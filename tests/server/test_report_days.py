@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import time
 from typing import Any
 
 import httpx
@@ -181,3 +182,25 @@ def test_a_summarised_day_is_not_read_again(server: live.LiveServer, clock: live
         )
     engine.dispose()
     assert queue_reports(server) == before
+
+
+def test_the_server_adds_up_finished_days_by_itself(
+    tmp_path: Any, database_url: str, clock: live.Clock
+) -> None:
+    """`qms-server run` keeps the summaries (hourly); here every 0.2 s, so the reports' first
+    request after a night never has to add up a year."""
+    clock.set(vn("2026-10-31T06:00"))  # the month to seed is still ahead: nothing of it is over
+    with live.run_server(
+        data_dir=tmp_path / "data", database_url=database_url, clock=clock, summarise_every_seconds=0.2
+    ) as server:
+        seed_month(server)
+        clock.set(NOW)
+        deadline = time.monotonic() + 30
+        while summarised(server)[0][-1:] != ["30/11"]:
+            assert time.monotonic() < deadline, "the server did not add the days up by itself"
+            time.sleep(0.1)  # fixed wait is right: the server works on its own clock, nothing to wait on
+        days, rows = summarised(server)
+        assert len(days) >= 366 and rows > 0  # the year a report may cover, November's tickets in it
+        supervisor = server.user("giamsat")
+        report = ok(supervisor.get("/reports/queue", params=MONTH))
+        assert figures(report["total"], "issued", "served", "p90_wait_minutes") == (9, 6, 35)
