@@ -14,7 +14,8 @@ from counter_app import config as counter_config
 from counter_app import window
 from tests import live
 
-WAIT_MS = 5000
+# Generous: only a failing test waits this long, and a loaded CI machine signs in slowly.
+WAIT_MS = 10_000
 
 
 @pytest.fixture
