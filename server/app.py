@@ -18,6 +18,7 @@ from server import (
     citizen,
     deps,
     housekeeping,
+    limits,
     messages,
     migrate,
     privacy,
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API}/openapi.json",
         docs_url=f"{API}/docs",
     )
+    app.add_middleware(limits.BodyLimit)
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(exc.OperationalError, _database_away)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -438,3 +438,37 @@ def test_no_endpoint_answers_5xx_to_junk(api: checks.Api, who: str) -> None:
                 continue
             for body in bodies:
                 assert client.post(url, json=body, headers=endpoint.headers()).status_code < 500
+
+
+@pytest.mark.parametrize("path", ["/tickets", "/dossiers", "/auth/login"])
+def test_oversized_bodies_are_413_before_they_are_read(api: checks.Api, path: str) -> None:
+    client = client_for(api, "canbo1")
+    huge = b'{"service_id": 1, "x": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    reply = client.post(path, content=huge, headers={"Content-Type": "application/json"})
+    assert reply.status_code == 413
+    assert reply.json() == {"detail": "Nội dung gửi lên quá lớn (tối đa 1 MB)."}
+
+
+def test_an_oversized_body_without_a_length_is_refused_as_it_arrives(api: checks.Api) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"service_id": 1, "x": "'
+        for _ in range(40):
+            yield b"a" * 64 * 1024
+        yield b'"}'
+
+    reply = client_for(api, "kiosk-1").post(
+        "/tickets", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert reply.status_code == 413
+    assert reply.json()["detail"] == "Nội dung gửi lên quá lớn (tối đa 1 MB)."
+
+
+def test_malformed_json_is_422_and_script_looking_text_is_kept_as_text(api: checks.Api) -> None:
+    kiosk = client_for(api, "kiosk-1")
+    broken = kiosk.post("/tickets", content=b'{"service_id": 1', headers={"Content-Type": "application/json"})
+    assert broken.status_code == 422
+    supervisor = client_for(api, "giamsat")
+    notice = "<script>alert('x')</script> '; DROP TABLE ticket; --"
+    saved = supervisor.put("/centres/1/notice", json={"notice": notice})
+    assert saved.status_code == 200 and saved.json()["notice"] == notice
+    assert kiosk.post("/tickets", json={"service_id": 1}).status_code == 201  # the tables are all there
