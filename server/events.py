@@ -13,6 +13,7 @@ nothing is lost in between.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -125,9 +126,75 @@ class Listener:
 
 @dataclasses.dataclass(eq=False)
 class Subscriber:
+    """One stream's queue and filters (None: not filtered on that)."""
+
+    counters: frozenset[int] | None = None
+    services: frozenset[int] | None = None
+    centre_id: int | None = None
     queue: asyncio.Queue[dict[str, Any] | None] = dataclasses.field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
+
+    def wants(self, row: dict[str, Any]) -> bool:
+        """Filters are a union: an event about a wanted counter or a wanted service passes; a
+        transfer also reaches the service it left (its line got shorter).
+
+        Events about neither (a centre-wide notice) always pass, within the centre filter.
+        """
+        if self.centre_id is not None and row["centre_id"] not in (None, self.centre_id):
+            return False
+        if self.counters is None and self.services is None:
+            return True
+        if row["counter_id"] is None and row["service_id"] is None:
+            return True
+        if self.counters is not None and row["counter_id"] in self.counters:
+            return True
+        return self.services is not None and (
+            row["service_id"] in self.services or row["payload"].get("from_service_id") in self.services
+        )
+
+
+class _Index:
+    """The subscribers by what they filter on, so an event wakes only the streams that may want
+    it (a province server holds thousands of streams; each event concerns one centre)."""
+
+    def __init__(self) -> None:
+        self.everyone: set[Subscriber] = set()  # subscribers with no filter at all
+        self.centre: dict[int, set[Subscriber]] = collections.defaultdict(set)  # centre only
+        self.counter: dict[int, set[Subscriber]] = collections.defaultdict(set)
+        self.service: dict[int, set[Subscriber]] = collections.defaultdict(set)
+
+    def _places(self, sub: Subscriber) -> list[set[Subscriber]]:
+        if sub.counters is None and sub.services is None:
+            return [self.everyone if sub.centre_id is None else self.centre[sub.centre_id]]
+        return [self.counter[c] for c in sub.counters or ()] + [self.service[s] for s in sub.services or ()]
+
+    def add(self, sub: Subscriber) -> None:
+        for place in self._places(sub):
+            place.add(sub)
+
+    def discard(self, sub: Subscriber) -> None:
+        for place in self._places(sub):
+            place.discard(sub)
+        for index in (self.centre, self.counter, self.service):  # streams come and go all day
+            for key in [key for key, subs in index.items() if not subs]:
+                del index[key]
+
+    def candidates(self, row: dict[str, Any], every: set[Subscriber]) -> set[Subscriber]:
+        if row["counter_id"] is None and row["service_id"] is None:
+            return every  # a centre-wide event: every stream of the centre wants it
+        found = set(self.everyone)
+        if row["centre_id"] is None:
+            for subs in self.centre.values():
+                found |= subs
+        else:
+            found |= self.centre.get(row["centre_id"], set())
+        for key, index in ((row["counter_id"], self.counter), (row["service_id"], self.service)):
+            found |= index.get(key, set())
+        left = row["payload"].get("from_service_id")
+        if isinstance(left, int):
+            found |= self.service.get(left, set())
+        return found
 
 
 class EventHub:
@@ -143,6 +210,7 @@ class EventHub:
         self._stopping = False
         self.position = 0
         self.listener: Listener | None = None
+        self._index = _Index()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -179,13 +247,21 @@ class EventHub:
         if self._subscribers and loop is not None and wake is not None and not loop.is_closed():
             loop.call_soon_threadsafe(wake.set)
 
-    def subscribe(self) -> Subscriber:
-        sub = Subscriber()
+    def subscribe(
+        self,
+        *,
+        counters: frozenset[int] | None = None,
+        services: frozenset[int] | None = None,
+        centre_id: int | None = None,
+    ) -> Subscriber:
+        sub = Subscriber(counters=counters, services=services, centre_id=centre_id)
         self._subscribers.add(sub)
+        self._index.add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
         self._subscribers.discard(sub)
+        self._index.discard(sub)
 
     async def _run(self) -> None:
         assert self._wake is not None
@@ -208,8 +284,9 @@ class EventHub:
             rows = await asyncio.to_thread(fetch_after, self._db, self.position)
             for row in rows:
                 self.position = row["id"]
-                for sub in list(self._subscribers):
-                    self._offer(sub, row)
+                for sub in list(self._index.candidates(row, self._subscribers)):
+                    if sub.wants(row):
+                        self._offer(sub, row)
             if len(rows) < PAGE:
                 return
 
@@ -218,7 +295,7 @@ class EventHub:
             sub.queue.put_nowait(row)
         except asyncio.QueueFull:
             # Too slow to keep up: end its stream; it resumes from Last-Event-ID.
-            self._subscribers.discard(sub)
+            self.unsubscribe(sub)
             with contextlib.suppress(asyncio.QueueEmpty):
                 sub.queue.get_nowait()
             sub.queue.put_nowait(None)

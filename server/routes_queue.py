@@ -173,30 +173,6 @@ def _ids(text: str | None) -> frozenset[int] | None:
     return frozenset(int(part) for part in text.split(",")) if text else None
 
 
-def _wanted(
-    row: dict[str, Any],
-    counters: frozenset[int] | None,
-    services: frozenset[int] | None,
-    centre_id: int | None,
-) -> bool:
-    """Filters are a union: an event about a wanted counter or a wanted service passes; a
-    transfer also reaches the service it left (its line got shorter).
-
-    Events about neither (a centre-wide notice) always pass.
-    """
-    if centre_id is not None and row["centre_id"] not in (None, centre_id):
-        return False
-    if counters is None and services is None:
-        return True
-    if row["counter_id"] is None and row["service_id"] is None:
-        return True
-    if counters is not None and row["counter_id"] in counters:
-        return True
-    return services is not None and (
-        row["service_id"] in services or row["payload"].get("from_service_id") in services
-    )
-
-
 def _sse(row: dict[str, Any]) -> ServerSentEvent:
     return ServerSentEvent(id=str(row["id"]), event=row["type"], raw_data=json.dumps(row, ensure_ascii=False))
 
@@ -213,9 +189,8 @@ async def stream_events(
     after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     """Server-sent events: every change, resuming after Last-Event-ID with nothing missed."""
-    wanted_counters, wanted_services = _ids(counters), _ids(services)
     hub = app.hub
-    sub = hub.subscribe()
+    sub = hub.subscribe(counters=_ids(counters), services=_ids(services), centre_id=centre_id)
     try:
         sent = last_event_id if last_event_id is not None else after
         if sent is None:  # from now on: the newest event id, read after subscribing
@@ -224,7 +199,7 @@ async def stream_events(
             rows = await asyncio.to_thread(events.fetch_after, app.db, sent)
             for row in rows:
                 sent = row["id"]
-                if _wanted(row, wanted_counters, wanted_services, centre_id):
+                if sub.wants(row):
                     yield _sse(row)
             if len(rows) < events.PAGE:
                 break
@@ -242,7 +217,6 @@ async def stream_events(
             if item["id"] <= sent:
                 continue
             sent = item["id"]
-            if _wanted(item, wanted_counters, wanted_services, centre_id):
-                yield _sse(item)
+            yield _sse(item)  # the hub offers a stream only the events it wants
     finally:
         hub.unsubscribe(sub)

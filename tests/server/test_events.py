@@ -214,3 +214,39 @@ def test_filter_by_service_includes_transfers_out(server: live.LiveServer, reade
     assert [(e["type"], e["service_id"]) for e in got] == [("ticket.issued", 1), ("ticket.transferred", 2)]
     assert got[1]["payload"]["from_service_id"] == 1
     assert reader.items.empty()
+
+
+def test_the_hub_offers_each_event_to_exactly_the_streams_that_want_it() -> None:
+    """The index (which streams to wake) agrees with each stream's own filter, for every kind of
+    filter and event; streams of other centres are not even looked at."""
+    from server import events
+
+    hub = events.EventHub(None, 1.0)  # type: ignore[arg-type]  # no database needed for the index
+    filters = [
+        {},
+        {"centre_id": 1},
+        {"centre_id": 2},
+        {"counters": frozenset({1})},
+        {"counters": frozenset({9}), "centre_id": 2},
+        {"services": frozenset({1, 2})},
+        {"counters": frozenset({3}), "services": frozenset({4})},
+        {"services": frozenset({7}), "centre_id": 2},
+    ]
+    subs = [hub.subscribe(**f) for f in filters]
+    rows = [
+        {"centre_id": c, "counter_id": k, "service_id": s, "payload": p}
+        for c in (None, 1, 2)
+        for k in (None, 1, 3, 9)
+        for s in (None, 1, 4, 7)
+        for p in ({}, {"from_service_id": 2}, {"from_service_id": 7})
+    ]
+    for row in rows:
+        offered = {id(sub) for sub in hub._index.candidates(row, hub._subscribers) if sub.wants(row)}
+        assert offered == {id(sub) for sub in subs if sub.wants(row)}, row
+    # A call at centre 1's counter 1 does not make centre 2's streams even look.
+    looked = hub._index.candidates({"centre_id": 1, "counter_id": 1, "service_id": 1, "payload": {}}, set())
+    assert subs[2] not in looked and subs[4] not in looked and subs[7] not in looked
+    for sub in subs:
+        hub.unsubscribe(sub)
+    assert not hub._index.candidates(rows[-1], set())
+    assert not (hub._index.centre or hub._index.counter or hub._index.service)  # nothing kept
