@@ -173,13 +173,14 @@ class DossierWork(QtCore.QObject):
             else:
                 dialog.show_message(exc.message if isinstance(exc, errors.DomainError) else str(exc))
 
-        self.runner.submit(work, done=dialog.show_results, failed=failed)
+        self.runner.submit(work, done=dialog.show_results, failed=failed, owner=dialog)
 
     def _history(self, dialog: returns.ReturnDialog, code: str) -> None:
         self.runner.submit(
             lambda: self.api.dossier_history(code),
             done=dialog.show_history,
             failed=lambda exc: log.info("history of %s: %s", code, exc),
+            owner=dialog,  # closed before the history came: nothing to show it in
         )
 
     def open_action(self, dialog: returns.ReturnDialog, action: str) -> None:
@@ -216,12 +217,18 @@ class DossierWork(QtCore.QObject):
         }
 
         def done(reply: dict[str, Any]) -> None:
+            # The form is printed even if the officer closed the dialog meanwhile.
             path = self.make_receipt(reply) if action == "supplemented" else self.print_form(action, reply)
-            dialog.show_results([reply])
-            dialog.show_message(f"Đã ghi nhận; {FORM_NAMES[action]} đã in: {path.name}.")
+            text = f"Đã ghi nhận; {FORM_NAMES[action]} đã in: {path.name}."
+            if tasks.alive(dialog):
+                dialog.show_results([reply])
+                dialog.show_message(text)
+            else:
+                self.message.emit(text)
 
         def failed(exc: BaseException) -> None:
-            dialog.show_message(exc.message if isinstance(exc, errors.DomainError) else str(exc))
+            text = exc.message if isinstance(exc, errors.DomainError) else str(exc)
+            (dialog.show_message if tasks.alive(dialog) else self.message.emit)(text)
 
         self.runner.submit(calls[action], done=done, failed=failed)
 
@@ -270,7 +277,10 @@ class DossierWork(QtCore.QObject):
 
         dialog.show_message("Đang lấy dữ liệu…")
         self.runner.submit(
-            lambda: self.api.tracking_book(start, end, field_id=field_id), done=done, failed=failed
+            lambda: self.api.tracking_book(start, end, field_id=field_id),
+            done=done,
+            failed=failed,
+            owner=dialog,  # closed meanwhile: the officer no longer wants the book
         )
 
     def _say_failure(self, exc: BaseException) -> None:

@@ -19,11 +19,27 @@ import logging
 import threading
 from typing import Any
 
+import shiboken6
 from PySide6 import QtCore
 
 log = logging.getLogger(__name__)
 
 Callback = collections.abc.Callable[[Any], object]
+
+
+def alive(widget: QtCore.QObject) -> bool:
+    """Whether Qt has not deleted ``widget`` yet (a dialog the user closed is deleted later)."""
+    return bool(shiboken6.isValid(widget))
+
+
+def _while_alive(owner: QtCore.QObject, callback: Callback | None) -> Callback | None:
+    if callback is None:
+        return None
+
+    def call(value: Any) -> object:
+        return callback(value) if alive(owner) else None
+
+    return call
 
 
 class Runner(QtCore.QObject):
@@ -58,12 +74,19 @@ class Runner(QtCore.QObject):
         *,
         done: Callback | None = None,
         failed: Callback | None = None,
+        owner: QtCore.QObject | None = None,
     ) -> concurrent.futures.Future[Any] | None:
-        """Run ``fn`` on a worker; None when the runner is closed (nothing runs then)."""
+        """Run ``fn`` on a worker; None when the runner is closed (nothing runs then).
+
+        ``owner``: the widget ``done``/``failed`` draw on (a dialog); if it has been deleted by
+        the time the result comes back (the officer closed it), the result is dropped.
+        """
         with self._lock:
             if self._closed:
                 return None
             self._in_flight += 1
+        if owner is not None:
+            done, failed = _while_alive(owner, done), _while_alive(owner, failed)
         return self._pool.submit(self._run, fn, done, failed)
 
     def close(self) -> None:
