@@ -234,8 +234,7 @@ class EventHub:
                 await asyncio.wait_for(self._task, timeout=10)
             except TimeoutError:
                 log.warning("event hub: a read did not finish within 10 s of shutdown")
-        for sub in list(self._subscribers):
-            self._offer(sub, None)
+        self._end_all()
 
     def poke(self) -> None:
         """Called from any thread after a commit: look for new events now.
@@ -246,6 +245,17 @@ class EventHub:
         loop, wake = self._loop, self._wake
         if self._subscribers and loop is not None and wake is not None and not loop.is_closed():
             loop.call_soon_threadsafe(wake.set)
+
+    def end_streams(self) -> None:
+        """From any thread: end every open stream now (the server is stopping; clients resume
+        from their Last-Event-ID at the next start)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._end_all)
+
+    def _end_all(self) -> None:
+        for sub in list(self._subscribers):
+            self._offer(sub, None)
 
     def subscribe(
         self,
