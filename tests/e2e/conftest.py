@@ -1,0 +1,108 @@
+"""A centre for the end-to-end tests: a prepared database served by ``qms-server run`` in a
+process of its own, with eight officers (one per counter) and the kiosk's fake printer."""
+
+from __future__ import annotations
+
+import collections.abc
+import contextlib
+import dataclasses
+import pathlib
+
+import httpx
+import pytest
+
+from tests import live
+from tests.e2e import harness
+from tests.hardware import fakeprinter
+
+OFFICERS = [f"canbo{n}" for n in range(1, 9)]  # canbo1..3 exist in the template
+# Eight counter processes would be eight Qt apps starting and idling on CI's two cores; four
+# windows per process keep each officer's app real (its own window, sign-in, event stream,
+# outbox and receipts folder) at a quarter of the cost.
+COUNTER_GROUPS = ([1, 2, 3, 4], [5, 6, 7, 8])
+
+
+@dataclasses.dataclass
+class Centre:
+    server: harness.ServerProcess
+    device_keys: dict[str, str]
+    printer: fakeprinter.FakePrinter
+    tmp: pathlib.Path
+    clients: list[httpx.Client] = dataclasses.field(default_factory=list)
+
+    def user(self, username: str) -> httpx.Client:
+        """A signed-in HTTP client (the back office, the supervisor: not one of the apps)."""
+        client = httpx.Client(base_url=f"{self.server.base_url}/api/v1", timeout=30)
+        self.clients.append(client)
+        reply = client.post("/auth/login", json={"username": username, "password": live.PASSWORD})
+        reply.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
+        return client
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.close()
+
+    def open_hall(
+        self, stack: contextlib.ExitStack
+    ) -> tuple[harness.App, harness.App, dict[int, harness.App]]:
+        """Kiosk, board and counters started and ready: the kiosk's buttons enabled, the board
+        streaming, every desk connected. The eight counters run as two processes of four windows."""
+        kiosk = stack.enter_context(harness.running(self.kiosk()))
+        board = stack.enter_context(harness.running(self.board()))
+        counters: dict[int, harness.App] = {}
+        for index, numbers in enumerate(COUNTER_GROUPS):
+            app = stack.enter_context(harness.running(self.counters(numbers, name=f"counters-{index + 1}")))
+            counters |= dict.fromkeys(numbers, app)
+        # Generous: eight sign-ins (argon2) and four Qt apps starting on two busy cores.
+        kiosk.until("state", lambda s: s["enabled"], timeout=120)
+        board.until("state", lambda s: s["connected"] and s["loaded"], timeout=120)
+        for number, app in counters.items():
+            app.until("state", lambda s: s["desk"] and s["connected"], counter=number, timeout=120)
+        return kiosk, board, counters
+
+    def kiosk(self) -> harness.App:
+        args = ["kiosk", "--server", self.server.base_url, "--device-key", self.device_keys["kiosk-1"]]
+        return harness.App("kiosk", [*args, "--printer", self.printer.url], log=self.tmp / "kiosk.log")
+
+    def counters(self, numbers: list[int], *, name: str) -> harness.App:
+        seats = ",".join(f"{n}={OFFICERS[n - 1]}" for n in numbers)
+        args = ["counter", "--server", self.server.base_url, "--seats", seats]
+        args += ["--data-dir", str(self.tmp / "counter-pcs")]
+        return harness.App(name, args, log=self.tmp / f"{name}.log", env={"QMS_PASSWORD": live.PASSWORD})
+
+    def board(self) -> harness.App:
+        args = ["board", "--server", self.server.base_url, "--device-key", self.device_keys["display-1"]]
+        return harness.App("board", args, log=self.tmp / "board.log")
+
+
+def _prepare(tmp: pathlib.Path, database_url: str) -> dict[str, str]:
+    """The template database (demo catalogue, users, device keys) plus officers canbo4..8."""
+    with live.run_server(data_dir=tmp / "prepare", database_url=database_url, clock=live.Clock()) as server:
+        admin = server.user("admin")
+        for username in OFFICERS[3:]:
+            body = {
+                "username": username,
+                "full_name": f"Cán bộ {username}",
+                "role": "officer",
+                "centre_id": server.ids["centre"],
+                "password": live.PASSWORD,
+            }
+            reply = admin.post("/admin/users", json=body)
+            assert reply.status_code == 201, reply.text
+        return dict(server.device_keys)
+
+
+@pytest.fixture
+def centre(tmp_path: pathlib.Path, database_url: str) -> collections.abc.Iterator[Centre]:
+    keys = _prepare(tmp_path, database_url)
+    server = harness.ServerProcess(data_dir=tmp_path / "server", database_url=database_url, log_dir=tmp_path)
+    with fakeprinter.FakePrinter() as printer:
+        server.start()
+        try:
+            made = Centre(server=server, device_keys=keys, printer=printer, tmp=tmp_path)
+            yield made
+        finally:
+            made.close()
+            server.stop()
+    server.check_logs()

@@ -1,0 +1,77 @@
+"""The real hall board (``display_board.app.BoardApp``): every call it features goes to the test
+as an event line, as does every change of its connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from display_board import app as board_app
+from display_board.config import BoardConfig
+from display_board.state import Call
+from qtkit import theme
+from tests.e2e import channel
+
+
+class SilentOutput(QtCore.QObject):
+    """A sound device with nothing to play (the board's voice is off): CI has no sound card."""
+
+    finished = QtCore.Signal()
+    failed = QtCore.Signal(str)
+
+    def available(self) -> bool:
+        return True
+
+    def set_volume(self, volume: float) -> None:
+        pass
+
+    def play(self, wav: bytes) -> None:
+        QtCore.QTimer.singleShot(0, self.finished.emit)
+
+    def stop(self) -> None:
+        pass
+
+
+class BoardDriver:
+    def __init__(self, application: QtWidgets.QApplication, *, server: str, device_key: str, out: Any):
+        theme.load_fonts()
+        # Calls are featured one after another, each this long: short, so none waits long.
+        config = BoardConfig(
+            server=server, device_key=device_key, windowed=True, voice="off", feature_seconds=0.05
+        )
+        self.app = board_app.BoardApp(config, wav_output=SilentOutput())
+        self.out = out
+        self.app.board.featured.connect(self.on_board_featured)
+        self.app.board.connection.connect(self.on_board_connection)
+        self.handlers: dict[str, channel.Handler] = {"state": self.state}
+
+    def start(self) -> None:
+        self.app.start()
+        self.app.window.resize(1920, 1080)
+
+    def shutdown(self) -> None:
+        self.app.shutdown()
+
+    def on_board_featured(self, call: Call | None) -> None:
+        if call is not None:
+            self.out.tell(
+                "featured",
+                number=call.number,
+                counter=call.counter_number,
+                ticket_id=call.ticket_id,
+                recall=call.recall,
+                event_id=call.event_id,
+            )
+
+    def on_board_connection(self, status: Any) -> None:
+        self.out.tell("connection", connected=status.connected, reason=status.reason)
+
+    def state(self, request: channel.Request) -> None:
+        board = self.app.board
+        request.reply(
+            loaded=board.state.loaded,
+            connected=board.status.connected,
+            streaming=board.feed.running,
+            recent=[call.number for call in board.state.recent],
+        )
