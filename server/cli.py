@@ -84,6 +84,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         # Each worker process builds its own app from the environment (Settings reads it).
         os.environ["QMS_DATA_DIR"] = str(settings.data_dir)
         os.environ["QMS_DATABASE_URL"] = settings.resolved_database_url()
+        # PostgreSQL's default max_connections is 100: keep the workers' pools within ~80.
+        os.environ.setdefault("QMS_DB_POOL_SIZE", str(max(4, 40 // args.workers)))
         uvicorn.run("server.app:create_app", factory=True, workers=args.workers, **options)
     else:
         StreamEndingServer(uvicorn.Config(create_app(settings), **options)).run()

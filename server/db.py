@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -121,6 +122,9 @@ def open_database(url: str) -> Database:
             reader_engine=reader_engine,
             write_lock=threading.Lock(),
         )
-    engine = sa.create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True)
+    # Per server process; with N workers PostgreSQL sees up to N × 2 × pool plus one listener
+    # each, so `run --workers` shrinks it (QMS_DB_POOL_SIZE) to stay under max_connections.
+    pool = int(os.environ.get("QMS_DB_POOL_SIZE") or 16)
+    engine = sa.create_engine(url, pool_size=pool, max_overflow=pool, pool_pre_ping=True)
     factory = orm.sessionmaker(engine, expire_on_commit=False)
     return Database(engine=engine, writer=factory, reader=factory)
