@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from urllib import parse
 
 import requests
 
@@ -172,8 +173,19 @@ class Client(admin.AdminCalls, supervision.SupervisionCalls):
 
     # ------------------------------------------------------------ tickets
 
-    def issue_ticket(self, service_id: int, priority_group: str | None = None) -> JsonObject:
-        return _object(self._post("/tickets", {"service_id": service_id, "priority_group": priority_group}))
+    def issue_ticket(
+        self, service_id: int, priority_group: str | None = None, *, idempotency_key: str | None = None
+    ) -> JsonObject:
+        """A new ticket. With ``idempotency_key`` (a fresh one per tap), resending after
+        ServerUnavailable returns the ticket the first send made, never a second one."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else None
+        body = {"service_id": service_id, "priority_group": priority_group}
+        return _object(self._post("/tickets", body, headers=headers))
+
+    def ticket_by_key(self, idempotency_key: str) -> JsonObject:
+        """The ticket this caller issued with ``idempotency_key``, as it is now; NotFound if that
+        key made none. Only looks, never issues: the way to learn what a lost request did."""
+        return _object(self._get(f"/tickets/by-key/{parse.quote(idempotency_key, safe='')}"))
 
     def ticket(self, ticket_id: int) -> JsonObject:
         """A ticket's state and live position (staff and devices; citizens use its page)."""

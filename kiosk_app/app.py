@@ -113,7 +113,7 @@ class Kiosk(QtCore.QObject):
         w.dossier.back.connect(self.go_home)
         w.dossier.lookup_wanted.connect(self.on_dossier_lookup_wanted)
         self.queue.services_changed.connect(self.on_queue_services_changed)
-        self.queue.online_changed.connect(lambda _online: self._update_status())
+        self.queue.online_changed.connect(self.on_queue_online_changed)
         self.printer.state_changed.connect(lambda _state: self._update_status())
         self.flow.issued.connect(self.on_flow_issued)
         self.flow.failed.connect(self.on_flow_failed)
@@ -219,6 +219,11 @@ class Kiosk(QtCore.QObject):
     def on_queue_services_changed(self, snapshot: queue.Snapshot) -> None:
         self.window.centre_name.setText(snapshot.identity.centre_name)
         self.window.home.set_services(list(snapshot.services), list(snapshot.identity.agencies))
+
+    def on_queue_online_changed(self, online: bool) -> None:
+        self._update_status()
+        if online:
+            self.printer.on_server_back()
 
     def _update_status(self) -> None:
         state = self.printer.state

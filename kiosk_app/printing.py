@@ -3,10 +3,19 @@
 Taking a number is one job on a worker (``TicketFlow.take``):
 
 1. ask the printer's state: a printer that cannot print stops here, nothing is issued;
-2. issue the ticket on the server;
+2. issue the ticket on the server, with a fresh Idempotency-Key for this tap. When no reply
+   comes (ServerUnavailable: the server may or may not have issued it), resend with the same
+   key a few times, a few seconds in all: a resend that is answered gets the ticket the first
+   send made, never a second one;
 3. render it once and print that image (the screen then shows the very same image);
 4. if printing fails, cancel the ticket on the server so it is never called to an empty
    hall. A cancel that cannot reach the server is kept and retried until it does.
+
+A request that got no answer even after resending is kept (``Unanswered``) and, once the
+server answers again, looked up by its key (which never issues): a ticket it made was never
+printed and nobody holds it, so it is cancelled. The kiosk keeps these in memory only (it has
+no data directory): a kiosk restarted while the server is away forgets them, and such a
+ticket is called and ends as a no-show.
 """
 
 from __future__ import annotations
@@ -16,12 +25,15 @@ import datetime as dt
 import logging
 import threading
 import time
+import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PIL import Image
 from PySide6 import QtCore
 
 from apiclient import client as api_client
+from apiclient import errors as api_errors
 from hardware import errors as printer_errors
 from hardware import printer as printer_mod
 from hardware import render
@@ -34,6 +46,14 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 60.0
 CANCEL_REASON = "Không in được phiếu: {error}"
+LOST_REASON = "Ki-ốt mất kết nối khi cấp số; số chưa được in."
+# Waits before each resend of a ticket request that got no answer; the citizen is at the
+# screen, so the resends stop once RESEND_BUDGET_SECONDS have passed since the tap.
+RESEND_DELAYS = (0.5, 1.0, 2.0)
+RESEND_BUDGET_SECONDS = 4.0
+# A key the server does not know may still be on its way in a slow request: it is forgotten
+# only once it has been unknown this long after its last send.
+SETTLE_SECONDS = 60.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,14 +64,26 @@ class Issued:
     state: printer_status.PrinterState
 
 
-class NotIssued(Exception):
-    """Nothing was issued: the printer can't print or the server refused; ``message`` is
-    Vietnamese, ``printer`` tells whether the printer was the cause."""
+@dataclasses.dataclass(frozen=True)
+class Unanswered:
+    """A ticket request that got no answer, even resent: the server may have issued it."""
 
-    def __init__(self, message: str, *, printer: bool) -> None:
+    key: str  # its Idempotency-Key
+    service_id: int
+    priority_group: str | None
+    sent_at: float  # time.monotonic() of its last send
+
+
+class NotIssued(Exception):
+    """Nothing was printed: the printer can't print, the server refused or did not answer;
+    ``message`` is Vietnamese, ``printer`` tells whether the printer was the cause, and
+    ``unanswered`` is set when the server may have issued a ticket all the same."""
+
+    def __init__(self, message: str, *, printer: bool, unanswered: Unanswered | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.printer = printer
+        self.unanswered = unanswered
 
 
 class PrintFailed(Exception):
@@ -72,8 +104,17 @@ def fault_of(state: printer_status.PrinterState) -> str | None:
     return f"Máy in phiếu: {state.label}" if state.blocks_printing else None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    state: printer_status.PrinterState
+    detail: str
+    cancelled: list[int]  # ticket ids
+    settled: list[str]  # keys of unanswered requests
+
+
 class PrinterModel(QtCore.QObject):
-    """Checks the printer now and then, and reports faults to the server.
+    """Checks the printer now and then, and reports faults to the server; with each check,
+    retries the cancels and settles the unanswered ticket requests that wait for the server.
 
     Signals:
         state_changed(object): the PrinterState after a check that changed it.
@@ -103,6 +144,7 @@ class PrinterModel(QtCore.QObject):
         self._reported_at: float | None = None  # monotonic time of the last report that landed
         self._checking = False
         self._pending_cancels: list[tuple[int, str]] = []
+        self._unanswered: list[Unanswered] = []
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(int(check_seconds * 1000))
         self._timer.timeout.connect(self.check)
@@ -115,6 +157,10 @@ class PrinterModel(QtCore.QObject):
     def pending_cancels(self) -> list[int]:
         return [ticket_id for ticket_id, _ in self._pending_cancels]
 
+    @property
+    def unanswered(self) -> list[Unanswered]:
+        return list(self._unanswered)
+
     def start(self) -> None:
         self._timer.start()
         self.check()
@@ -126,11 +172,21 @@ class PrinterModel(QtCore.QObject):
         if self._checking:
             return
         self._checking = True
-        pending = list(self._pending_cancels)
-        self._runner.submit(lambda: self._check(pending), done=self._on_checked, failed=self._on_check_failed)
+        pending, unanswered = list(self._pending_cancels), list(self._unanswered)
+        self._runner.submit(
+            lambda: self._check(pending, unanswered), done=self._on_checked, failed=self._on_check_failed
+        )
 
     def keep_cancel(self, ticket_id: int, reason: str) -> None:
         self._pending_cancels.append((ticket_id, reason))
+
+    def keep_unanswered(self, request: Unanswered) -> None:
+        self._unanswered.append(request)
+
+    def on_server_back(self) -> None:
+        """The server answers again: settle what waited for it now, not at the next check."""
+        if self._pending_cancels or self._unanswered:
+            self.check()
 
     def take_state(self, state: printer_status.PrinterState) -> None:
         """A state learnt while printing; a change is reported at once."""
@@ -153,7 +209,7 @@ class PrinterModel(QtCore.QObject):
             self._reported_at = time.monotonic()
             return reply
 
-    def _check(self, pending: list[tuple[int, str]]) -> tuple[printer_status.PrinterState, str, list[int]]:
+    def _check(self, pending: list[tuple[int, str]], unanswered: list[Unanswered]) -> _Checked:
         try:
             state, detail = self.printer.status(), ""
         except printer_errors.PrinterError as exc:  # configuration: bad URL, no such device
@@ -165,7 +221,7 @@ class PrinterModel(QtCore.QObject):
                 self._report(fault)
             except errors.DomainError as exc:
                 log.warning("could not report the printer state: %s", exc)
-        return state, detail, self._cancel(pending)
+        return _Checked(state, detail, self._cancel(pending), self._settle(unanswered))
 
     def _cancel(self, pending: list[tuple[int, str]]) -> list[int]:
         done = []
@@ -180,10 +236,36 @@ class PrinterModel(QtCore.QObject):
             done.append(ticket_id)
         return done
 
-    def _on_checked(self, outcome: tuple[printer_status.PrinterState, str, list[int]]) -> None:
+    def _settle(self, unanswered: list[Unanswered]) -> list[str]:
+        """Look each unanswered request up by its key (never issuing): cancel the ticket it
+        made, which nobody holds. Returns the keys settled."""
+        settled = []
+        for request in unanswered:
+            try:
+                ticket = self._api.ticket_by_key(request.key)
+            except errors.NotFound:
+                if time.monotonic() - request.sent_at >= SETTLE_SECONDS:
+                    settled.append(request.key)  # it never reached the server
+                continue
+            except errors.DomainError as exc:
+                log.warning("ticket request %s still unsettled: %s", request.key, exc)
+                continue
+            try:
+                self._api.cancel(int(ticket["id"]), LOST_REASON)
+            except (errors.NotFound, errors.IllegalTransition):
+                pass  # already ended: nobody will call it either way
+            except errors.DomainError as exc:
+                log.warning("ticket %s still to cancel: %s", ticket["number"], exc)
+                continue
+            log.warning("ticket %s was issued while the kiosk had no answer; cancelled", ticket["number"])
+            settled.append(request.key)
+        return settled
+
+    def _on_checked(self, outcome: _Checked) -> None:
         self._checking = False
-        state, self.detail, cancelled = outcome
-        self._pending_cancels = [item for item in self._pending_cancels if item[0] not in cancelled]
+        state, self.detail = outcome.state, outcome.detail
+        self._pending_cancels = [item for item in self._pending_cancels if item[0] not in outcome.cancelled]
+        self._unanswered = [item for item in self._unanswered if item.key not in outcome.settled]
         if state != self.state:
             self.state = state
             self.state_changed.emit(state)
@@ -209,6 +291,8 @@ class TicketFlow(QtCore.QObject):
         printer_model: PrinterModel,
         runner: tasks.Runner,
         config: kiosk_config.KioskConfig,
+        resend_delays: Sequence[float] = RESEND_DELAYS,
+        sleep: Callable[[float], object] = time.sleep,
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -216,6 +300,8 @@ class TicketFlow(QtCore.QObject):
         self._printers = printer_model
         self._runner = runner
         self._config = config
+        self._resend_delays = tuple(resend_delays)
+        self._sleep = sleep
         self.busy = False
 
     def take(
@@ -240,8 +326,12 @@ class TicketFlow(QtCore.QObject):
             raise NotIssued(exc.message, printer=True) from exc
         if before.blocks_printing:
             raise NotIssued(before.label + ".", printer=True)
+        key, service_id, code = str(uuid.uuid4()), int(service["id"]), group[0] if group else None
         try:
-            ticket = self._api.issue_ticket(int(service["id"]), group[0] if group else None)
+            ticket = self._issue(key, service_id, code)
+        except api_errors.ServerUnavailable as exc:
+            lost = Unanswered(key, service_id, code, sent_at=time.monotonic())
+            raise NotIssued(str(exc), printer=False, unanswered=lost) from exc
         except errors.DomainError as exc:
             raise NotIssued(str(exc), printer=False) from exc
         data = ticket_data(ticket, service=service, group=group, centre_name=centre_name, config=self._config)
@@ -251,6 +341,19 @@ class TicketFlow(QtCore.QObject):
         except printer_errors.PrinterError as exc:
             raise PrintFailed(ticket, exc, cancelled=self._cancel(ticket, exc)) from exc
         return Issued(ticket=ticket, data=data, image=image, state=state)
+
+    def _issue(self, key: str, service_id: int, group: str | None) -> dict[str, Any]:
+        """Issue, resending with the same key while there is no answer, within the budget."""
+        tapped = time.monotonic()
+        for delay in (*self._resend_delays, None):
+            try:
+                return self._api.issue_ticket(service_id, group, idempotency_key=key)
+            except api_errors.ServerUnavailable as exc:
+                if delay is None or time.monotonic() - tapped + delay > RESEND_BUDGET_SECONDS:
+                    raise
+                log.warning("no answer to a ticket request (%s); resending in %.1f s", exc.reason, delay)
+                self._sleep(delay)
+        raise AssertionError("unreachable: the last try returns or raises")
 
     def _cancel(self, ticket: dict[str, Any], error: printer_errors.PrinterError) -> bool:
         reason = CANCEL_REASON.format(error=error.message)
@@ -279,6 +382,8 @@ class TicketFlow(QtCore.QObject):
             self._printers.check()
         elif isinstance(exc, NotIssued) and exc.printer:
             self._printers.check()
+        elif isinstance(exc, NotIssued) and exc.unanswered is not None:
+            self._printers.keep_unanswered(exc.unanswered)
         elif not isinstance(exc, NotIssued):
             log.error("taking a number failed", exc_info=exc)
             exc = NotIssued(str(exc), printer=False)

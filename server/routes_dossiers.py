@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from sqlalchemy import orm
 
 from onestop import errors
 from server import dossier_lookup, dossiers, models, replies, schemas
@@ -26,16 +25,7 @@ IdempotencyKey = Annotated[
         description="A fresh random key per dossier; a retry with the same key returns the same dossier",
     ),
 ]
-OptionalKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=8,
-        max_length=128,
-        description="A fresh random key per action; a resend with the same key and request gets the "
-        "first reply back and the action is not done again",
-    ),
-]
+OptionalKey = replies.OptionalKey
 
 
 @router.post("", status_code=201, response_model=schemas.DossierOut)
@@ -112,13 +102,6 @@ def history(code: str, app: State, principal: Staff) -> list[schemas.HistoryEntr
         return dossier_lookup.history(session, code=code)
 
 
-def _sent(request: Request, key: str | None, body: BaseModel | None = None) -> replies.Request | None:
-    if key is None:
-        return None
-    payload = body.model_dump(mode="json") if body is not None else None
-    return replies.Request.of(key=key, method=request.method, path=request.url.path, body=payload)
-
-
 def _act(
     app: State,
     principal: Principal,
@@ -129,46 +112,24 @@ def _act(
 ) -> schemas.DossierOut | Response:
     if principal.user is None:
         raise errors.Forbidden("Chỉ cán bộ được thao tác trên hồ sơ.")
+    now = app.settings.clock()
+
+    def act(session: orm.Session) -> schemas.DossierOut:
+        row = func(session, principal=principal, code=code, now=now, **kwargs)
+        return dossiers.to_out(session, row, full=True)
+
     if sent is None:
         with app.db.write() as session:
-            row = func(session, principal=principal, code=code, now=app.settings.clock(), **kwargs)
-            return dossiers.to_out(session, row, full=True)
-    try:
-        return _act_once(app, principal, sent, func, code, **kwargs)
-    except sa.exc.IntegrityError:
-        # A concurrent first send with the same key won the race: answer with its reply.
-        with app.db.read() as session:
-            stored = replies.find(session, sent)
-        if stored is None:
-            raise
-        return _replay(stored)
-
-
-def _act_once(
-    app: State,
-    principal: Principal,
-    sent: replies.Request,
-    func: Callable[..., models.Dossier],
-    code: str,
-    **kwargs: Any,
-) -> schemas.DossierOut | Response:
-    now = app.settings.clock()
-    with app.db.write() as session:
-        # Lock the dossier first: a resend that raced the first send waits here, then finds its reply.
-        dossiers.get(session, code, lock=True)
-        stored = replies.find(session, sent)
-        if stored is not None:
-            return _replay(stored)
-        row = func(session, principal=principal, code=code, now=now, **kwargs)
-        out = dossiers.to_out(session, row, full=True)
-        replies.store(
-            session, sent, user_id=principal.user_id, status=200, body=out.model_dump(mode="json"), now=now
-        )
-        return out
-
-
-def _replay(stored: models.ActionReply) -> Response:
-    return JSONResponse(stored.body, status_code=stored.status, headers={"Idempotency-Replayed": "true"})
+            return act(session)
+    # Lock the dossier first: a resend that raced the first send waits there, then finds its reply.
+    return replies.once(
+        app.db,
+        sent,
+        act,
+        user_id=principal.user_id,
+        now=now,
+        lock=lambda session: dossiers.get(session, code, lock=True),
+    )
 
 
 @router.post("/{code}/supplement-request", response_model=schemas.DossierOut)
@@ -180,46 +141,48 @@ def supplement_request(
     request: Request,
     key: OptionalKey = None,
 ) -> schemas.DossierOut | Response:
-    return _act(app, principal, _sent(request, key, body), dossiers.request_supplement, code, body=body)
+    return _act(
+        app, principal, replies.sent(request, key, body), dossiers.request_supplement, code, body=body
+    )
 
 
 @router.post("/{code}/supplemented", response_model=schemas.DossierOut)
 def supplemented(
     code: str, app: State, principal: Staff, request: Request, key: OptionalKey = None
 ) -> schemas.DossierOut | Response:
-    return _act(app, principal, _sent(request, key), dossiers.supplemented, code)
+    return _act(app, principal, replies.sent(request, key), dossiers.supplemented, code)
 
 
 @router.post("/{code}/refuse", response_model=schemas.DossierOut)
 def refuse(
     code: str, body: schemas.ReasonIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
 ) -> schemas.DossierOut | Response:
-    return _act(app, principal, _sent(request, key, body), dossiers.refuse, code, reason=body.reason)
+    return _act(app, principal, replies.sent(request, key, body), dossiers.refuse, code, reason=body.reason)
 
 
 @router.post("/{code}/extend", response_model=schemas.DossierOut)
 def extend(
     code: str, body: schemas.ExtendIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
 ) -> schemas.DossierOut | Response:
-    return _act(app, principal, _sent(request, key, body), dossiers.extend, code, body=body)
+    return _act(app, principal, replies.sent(request, key, body), dossiers.extend, code, body=body)
 
 
 @router.post("/{code}/ready", response_model=schemas.DossierOut)
 def ready(
     code: str, app: State, principal: Staff, request: Request, key: OptionalKey = None
 ) -> schemas.DossierOut | Response:
-    return _act(app, principal, _sent(request, key), dossiers.ready, code)
+    return _act(app, principal, replies.sent(request, key), dossiers.ready, code)
 
 
 @router.post("/{code}/return", response_model=schemas.DossierOut)
 def return_result(
     code: str, body: schemas.ReturnIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
 ) -> schemas.DossierOut | Response:
-    return _act(app, principal, _sent(request, key, body), dossiers.return_result, code, body=body)
+    return _act(app, principal, replies.sent(request, key, body), dossiers.return_result, code, body=body)
 
 
 @router.post("/{code}/rating", response_model=schemas.DossierOut)
 def rating(
     code: str, body: schemas.RatingIn, app: State, principal: Staff, request: Request, key: OptionalKey = None
 ) -> schemas.DossierOut | Response:
-    return _act(app, principal, _sent(request, key, body), dossiers.rate, code, body=body)
+    return _act(app, principal, replies.sent(request, key, body), dossiers.rate, code, body=body)

@@ -7,11 +7,12 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy import orm
 
 from server import counters as counter_ops
-from server import events, models, schemas, tickets, views
+from server import events, models, replies, schemas, tickets, views
 from server.auth import Principal
 from server.deps import Canceller, Issuer, Staff, State, Watcher
 
@@ -30,9 +31,17 @@ def _ticket_action(
 
 
 @router.post("/tickets", status_code=201, response_model=schemas.TicketOut)
-def issue_ticket(body: schemas.TicketIn, app: State, principal: Issuer) -> schemas.TicketOut:
+def issue_ticket(
+    body: schemas.TicketIn, app: State, principal: Issuer, request: Request, key: replies.OptionalKey = None
+) -> schemas.TicketOut | Response:
+    """A new ticket. With an Idempotency-Key (a kiosk makes a fresh one per tap), a resend
+    whose first reply was lost gets that first reply back (201, with Idempotency-Replayed:
+    true) and no second ticket; the key is the issuer's own: the same key with another body,
+    or from another device or user, is a 422. ``GET /tickets/by-key/{key}`` tells, without
+    issuing, whether a key made a ticket."""
     now = app.settings.clock()
-    with app.db.write() as session:
+
+    def act(session: orm.Session) -> schemas.TicketOut:
         ticket, ahead, wait = tickets.issue(
             session,
             principal=principal,
@@ -41,6 +50,44 @@ def issue_ticket(body: schemas.TicketIn, app: State, principal: Issuer) -> schem
             now=now,
         )
         return views.ticket_out(session, ticket, now, position=(ahead, wait))
+
+    if key is None:
+        with app.db.write() as session:
+            return act(session)
+    # The issuer is part of the request: a key never answers with another device's ticket.
+    sent = replies.Request.of(
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        body={"ticket": body.model_dump(mode="json"), "issuer": _issuer(principal)},
+    )
+    return replies.once(app.db, sent, act, user_id=principal.user_id, now=now, status=201)
+
+
+def _issuer(principal: Principal) -> str:
+    return f"device:{principal.device.id}" if principal.device is not None else f"user:{principal.user_id}"
+
+
+@router.get(
+    "/tickets/by-key/{key:path}",
+    response_model=schemas.TicketOut,
+    responses={404: {"description": "Không có số nào được cấp với khóa này cho thiết bị này"}},
+)
+def ticket_by_key(
+    key: Annotated[str, Path(min_length=8, max_length=128)], app: State, principal: Issuer, request: Request
+) -> schemas.TicketOut:
+    """The ticket the caller issued with this Idempotency-Key, as it is now; 404 when the
+    key made no ticket (or made another device's or user's). Only looks: never issues.
+
+    A kiosk whose issue request went unanswered (no reply even after resending) asks this
+    once the server is back: a ticket found was issued but never printed, so it cancels it.
+    A resend of the POST would instead issue a ticket if the first send never arrived."""
+    now = app.settings.clock()
+    with app.db.read() as session:
+        ticket = tickets.issued_with_key(
+            session, principal=principal, key=key, path=request.url_for("issue_ticket").path
+        )
+        return views.ticket_out(session, ticket, now)
 
 
 @router.get("/tickets/{ticket_id}", response_model=schemas.TicketOut)

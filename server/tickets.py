@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from onestop import errors, queue
 from onestop.enums import CounterStatus, Role, TicketStatus
-from server import events, models, waits
+from server import events, models, replies, waits
 from server.auth import Principal
 
 
@@ -178,6 +178,26 @@ def issue(
         session, service=service, day=day, now=now, is_priority=priority_group is not None, counts=counts
     )
     return ticket, ahead, wait
+
+
+def issued_with_key(session: orm.Session, *, principal: Principal, key: str, path: str) -> models.Ticket:
+    """The ticket ``principal`` issued by POSTing to ``path`` with Idempotency-Key ``key``;
+    NotFound if that key made no ticket, or made someone else's."""
+    missing = errors.NotFound("Không có số nào được cấp với khóa này từ thiết bị hoặc tài khoản này.")
+    reply = replies.stored(session, key)
+    if reply is None or (reply.method, reply.path) != ("POST", path) or not isinstance(reply.body, dict):
+        raise missing
+    ticket_id = reply.body.get("id")
+    ticket = session.get(models.Ticket, ticket_id) if isinstance(ticket_id, int) else None
+    if ticket is None:
+        raise missing
+    if principal.device is not None:
+        mine = ticket.device_id == principal.device.id
+    else:
+        mine = ticket.device_id is None and reply.user_id is not None and reply.user_id == principal.user_id
+    if not mine:
+        raise missing
+    return ticket
 
 
 def check_officer_counter(principal: Principal, counter: models.Counter) -> None:
