@@ -1,4 +1,5 @@
-"""Work the server does by itself: adding up finished days for the reports.
+"""Work the server does by itself: adding up finished days for the reports, and forgetting
+old replies kept for resends.
 
 Without it the first report over a long period after a quiet night adds the days up itself
 (seconds for a year of a busy centre). The keeper does it shortly after start and then every
@@ -14,13 +15,18 @@ import contextlib
 import datetime as dt
 import logging
 
-from server import report_days, waits
+import sqlalchemy as sa
+
+from server import models, report_days, waits
 from server.db import Database
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LOOK_BACK = dt.timedelta(days=366)  # the longest period a report may cover
+# Replies kept for resends with the same Idempotency-Key (one per ticket a kiosk issues): a
+# counter PC may send its queued work days late, a month later nobody resends.
+KEEP_REPLIES = dt.timedelta(days=30)
 FIRST_DELAY_SECONDS = 10.0  # let the screens connect first after a (re)start
 
 
@@ -50,8 +56,9 @@ class ReportDayKeeper:
                 return
             try:
                 await asyncio.to_thread(self.summarise_now)
+                await asyncio.to_thread(self.forget_old_replies)
             except Exception:  # the database may be briefly away; try again next round
-                log.exception("report days: summarising failed")
+                log.exception("housekeeping failed")
             delay = self._every
 
     def summarise_now(self) -> int:
@@ -61,3 +68,13 @@ class ReportDayKeeper:
         if written:
             log.info("report days: %d finished day(s) added up for the reports", written)
         return written
+
+    def forget_old_replies(self) -> int:
+        table = models.table(models.ActionReply)
+        before = self._settings.clock() - KEEP_REPLIES
+        with self._db.write() as session:
+            result = session.execute(sa.delete(table).where(table.c.created_at < before))
+            deleted = result.rowcount if isinstance(result, sa.CursorResult) else 0
+        if deleted:
+            log.info("replies kept for resends: %d older than %d days forgotten", deleted, KEEP_REPLIES.days)
+        return deleted
