@@ -114,6 +114,8 @@ def check_period(start: dt.date, end: dt.date, *, max_days: int, what: str) -> N
         raise InvalidQuery("end", "Ngày cuối không được trước ngày đầu.")
     if (end - start).days >= max_days:
         raise InvalidQuery("end", f"{what} tối đa {max_days} ngày.")
+
+
 BOOK_MAX_ROWS = 20_000
 
 
