@@ -3,6 +3,10 @@
 ``drop_replies``: that many of the next requests have their reply swallowed: the request
 reaches the server, the first bytes of its reply are read and thrown away, and both sides are
 closed, so the client sees a dropped connection after the server has done the work.
+``drop(request_line, down_after=…)``: only the reply to the next request that starts with
+``request_line`` is swallowed (a kiosk polls all the time; only its ticket request is hit), and
+then, with ``down_after``, the server looks unreachable until ``down`` is cleared.
+``down``: every connection is closed at once, as an unreachable server's would be.
 ``canned``: replies (raw HTTP) given to the next connections instead of relaying them.
 """
 
@@ -29,6 +33,10 @@ class Proxy:
         self.target_port = target_port
         self.drop_replies = 0
         self.dropped = 0
+        self.down = False
+        self._prefix = b""
+        self._prefix_drops = 0
+        self._down_after = False
         self.canned: list[bytes] = []
         self.connections = 0
         self._lock = threading.Lock()
@@ -54,6 +62,12 @@ class Proxy:
         for thread in self._threads:
             thread.join(timeout=5)
 
+    def drop(self, request_line: bytes, *, down_after: bool = False) -> None:
+        """Lose the reply to the next request starting with ``request_line`` (e.g.
+        ``b"POST /api/v1/tickets "``); then look unreachable if ``down_after``."""
+        with self._lock:
+            self._prefix, self._prefix_drops, self._down_after = request_line, 1, down_after
+
     def cut(self) -> None:
         """Drop every relayed connection now, as a network failure would."""
         with self._lock:
@@ -77,6 +91,9 @@ class Proxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.down:
+                _shut(client)
+                continue
             self._track(client)
             with self._lock:
                 self.connections += 1
@@ -115,11 +132,10 @@ class Proxy:
             except OSError:
                 data = b""
             if data and request:
-                self._maybe_doom(doomed)
-            if not data or (doomed.is_set() and not request):
-                if data:
-                    with self._lock:
-                        self.dropped += 1
+                self._maybe_doom(data, doomed)
+            if not data or self.down or (doomed.is_set() and not request):
+                if data and not request:
+                    self._dropped()
                 _shut(src)
                 _shut(dst)
                 return
@@ -130,11 +146,24 @@ class Proxy:
                 _shut(dst)
                 return
 
-    def _maybe_doom(self, doomed: threading.Event) -> None:
+    def _maybe_doom(self, data: bytes, doomed: threading.Event) -> None:
         with self._lock:
-            if self.drop_replies > 0 and not doomed.is_set():
+            if doomed.is_set():
+                return
+            if self.drop_replies > 0:
                 self.drop_replies -= 1
                 doomed.set()
+            elif self._prefix_drops > 0 and data.startswith(self._prefix):
+                self._prefix_drops -= 1
+                doomed.set()
+
+    def _dropped(self) -> None:
+        with self._lock:
+            self.dropped += 1
+            down_after, self._down_after = self._down_after, False
+        if down_after:
+            self.down = True
+            self.cut()
 
 
 def _shut(sock: socket.socket) -> None:

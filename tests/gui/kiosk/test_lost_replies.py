@@ -1,7 +1,7 @@
 """No ghost tickets: the server issues a ticket but its reply never reaches the kiosk.
 
 Real server, fake TCP printer, and a relay between kiosk and server that loses the reply to
-the ticket request (tests/gui/kiosk/dropping_proxy.py)."""
+the ticket request (tests/apiclient/tcpproxy.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from kiosk_app import printing
 from server import models
 from server.db import open_database
 from tests import live
+from tests.apiclient import tcpproxy
 from tests.gui.kiosk.conftest import ready
-from tests.gui.kiosk.dropping_proxy import DroppingProxy
 from tests.hardware import fakeprinter
 
 WAIT_MS = 15_000
@@ -25,8 +25,8 @@ TICKET_REQUEST = b"POST /api/v1/tickets "
 
 
 @pytest.fixture
-def relay(server: live.LiveServer) -> collections.abc.Iterator[DroppingProxy]:
-    proxy = DroppingProxy(int(server.base_url.rsplit(":", 1)[1]))
+def relay(server: live.LiveServer) -> collections.abc.Iterator[tcpproxy.Proxy]:
+    proxy = tcpproxy.Proxy(int(server.base_url.rsplit(":", 1)[1]))
     yield proxy
     proxy.close()
 
