@@ -80,6 +80,12 @@ class Principal:
     def is_manager(self) -> bool:
         return self.role in (Role.ADMIN, Role.SUPERVISOR)
 
+    def oversees(self, centre_id: int) -> bool:
+        """Whether this staff member may act on the centre's tickets and counters as its
+        manager: an admin on any; anyone else only on their own centre (if they have one)."""
+        user = self.user
+        return user is None or user.role is Role.ADMIN or user.centre_id in (None, centre_id)
+
 
 def login(
     session: orm.Session, *, username: str, password: str, now: dt.datetime, ttl: dt.timedelta

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import orm
 
 from onestop import errors, queue
-from onestop.enums import Role, TicketStatus, TransferPosition
+from onestop.enums import TicketStatus, TransferPosition
 from server import counters as counter_ops
 from server import events, models, overview, schemas, tickets, views, waits
 from server.auth import Principal
@@ -28,10 +28,7 @@ Id = Annotated[int, Path(le=MAX_ID)]
 
 def _check_centre(principal: Principal, centre_id: int) -> None:
     """A supervisor oversees their own centre; an admin any."""
-    user = principal.user
-    if principal.role is Role.ADMIN or user is None or user.centre_id is None:
-        return
-    if user.centre_id != centre_id:
+    if not principal.oversees(centre_id):
         raise errors.Forbidden("Bạn chỉ giám sát được trung tâm của mình.")
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
 from onestop import errors, queue
-from onestop.enums import CounterStatus, Role, TicketStatus
+from onestop.enums import CounterStatus, TicketStatus
 from server import events, models, replies, waits
 from server.auth import Principal
 
@@ -359,8 +359,7 @@ def reactivate(
 
 def check_manager_centre(principal: Principal, ticket: models.Ticket) -> None:
     """A supervisor acts on the tickets of their own centre only (an administrator on any)."""
-    user = principal.user
-    if user is not None and user.role != Role.ADMIN and user.centre_id not in (None, ticket.centre_id):
+    if not principal.oversees(ticket.centre_id):
         raise errors.Forbidden("Vé này thuộc trung tâm khác.")
 
 
