@@ -11,7 +11,7 @@ from sqlalchemy import orm
 
 from onestop import errors
 from onestop.enums import CounterStatus
-from server import admin_base, models, seed
+from server import admin_base, models, schemas, seed
 from server import admin_schemas as s
 from server.admin_base import Kind, ensure_unique, existing, exists, refuse_if
 
@@ -130,7 +130,7 @@ def _procedure_out(_session: orm.Session, row: models.Procedure) -> s.ProcedureO
         online_level=row.online_level,
         sets=row.sets,
         cutoff=row.cutoff.strftime("%H:%M") if row.cutoff else None,
-        documents=[s.DocumentOut.model_validate(d) for d in row.documents],
+        documents=[schemas.DocumentOut.model_validate(d) for d in row.documents],
     )
 
 

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringCo
 
 from onestop import calendar
 from onestop.enums import DeviceKind, DocumentKind, PriorityPolicy, Role, TransferPosition
-from server.schemas import LocalTime, Strict, _clean_text, _domain_check
+from server.schemas import DocumentOut, LocalTime, Strict, _clean_text, _domain_check
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -222,12 +222,6 @@ class FieldOut(BaseModel):
     agency_id: int
     code: str
     name: str
-
-
-class DocumentOut(BaseModel):
-    name: str
-    kind: DocumentKind
-    copies: int
 
 
 class ProcedureOut(BaseModel):
