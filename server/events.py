@@ -13,7 +13,6 @@ nothing is lost in between.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -160,25 +159,31 @@ class _Index:
 
     def __init__(self) -> None:
         self.everyone: set[Subscriber] = set()  # subscribers with no filter at all
-        self.centre: dict[int, set[Subscriber]] = collections.defaultdict(set)  # centre only
-        self.counter: dict[int, set[Subscriber]] = collections.defaultdict(set)
-        self.service: dict[int, set[Subscriber]] = collections.defaultdict(set)
+        self.centre: dict[int, set[Subscriber]] = {}  # subscribers filtering on a centre only
+        self.counter: dict[int, set[Subscriber]] = {}
+        self.service: dict[int, set[Subscriber]] = {}
 
-    def _places(self, sub: Subscriber) -> list[set[Subscriber]]:
+    def _places(self, sub: Subscriber) -> list[tuple[dict[int, set[Subscriber]], int]]:
         if sub.counters is None and sub.services is None:
-            return [self.everyone if sub.centre_id is None else self.centre[sub.centre_id]]
-        return [self.counter[c] for c in sub.counters or ()] + [self.service[s] for s in sub.services or ()]
+            return [] if sub.centre_id is None else [(self.centre, sub.centre_id)]
+        return [(self.counter, c) for c in sub.counters or ()] + [
+            (self.service, s) for s in sub.services or ()
+        ]
 
     def add(self, sub: Subscriber) -> None:
-        for place in self._places(sub):
-            place.add(sub)
+        if sub.counters is None and sub.services is None and sub.centre_id is None:
+            self.everyone.add(sub)
+        for index, key in self._places(sub):
+            index.setdefault(key, set()).add(sub)
 
     def discard(self, sub: Subscriber) -> None:
-        for place in self._places(sub):
-            place.discard(sub)
-        for index in (self.centre, self.counter, self.service):  # streams come and go all day
-            for key in [key for key, subs in index.items() if not subs]:
-                del index[key]
+        self.everyone.discard(sub)
+        for index, key in self._places(sub):
+            subs = index.get(key)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:  # streams come and go all day: keep no empty entries
+                    del index[key]
 
     def candidates(self, row: dict[str, Any], every: set[Subscriber]) -> set[Subscriber]:
         if row["counter_id"] is None and row["service_id"] is None:
