@@ -4,51 +4,35 @@ from __future__ import annotations
 
 import pathlib
 import re
-import socket
-import sys
 import uuid
 
 import httpx
 
-from tests.gui import app_process
+from tests.e2e import harness
 
 ID_NUMBER = "025085001789"
 PHONE = "0912345678"
 NAME = "Nguyễn Văn An"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _password(data_dir: pathlib.Path, username: str) -> str:
+def password(data_dir: pathlib.Path, username: str) -> str:
+    """A demo account's password, from the first run's credentials file."""
     text = (data_dir / "first-run-credentials.txt").read_text(encoding="utf-8")
     match = re.search(rf"user\s+{username}\s+\S+\s+password: (\S+)", text)
     assert match, text
     return match.group(1)
 
 
-def _up(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def test_id_numbers_phones_and_names_stay_out_of_the_log(tmp_path: pathlib.Path, database_url: str) -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     data_dir = tmp_path / "data"
-    log_path = tmp_path / "server.log"
-    command = [sys.executable, "-m", "server.cli", "run", "--port", str(port), "--demo"]
-    command += ["--log-level", "info", "--data-dir", str(data_dir), "--database-url", database_url]
-    with app_process.running(command, log_path=log_path) as process:
-        app_process.wait_until(process, lambda: _up(base), what="the server")
+    server = harness.ServerProcess(
+        data_dir=data_dir, database_url=database_url, log_dir=tmp_path, args=["--demo", "--log-level", "info"]
+    )
+    server.start()
+    base = server.base_url
+    try:
         api = httpx.Client(base_url=f"{base}/api/v1", timeout=30)
-        password = _password(data_dir, "canbo1")
-        login = api.post("/auth/login", json={"username": "canbo1", "password": password})
+        login = api.post("/auth/login", json={"username": "canbo1", "password": password(data_dir, "canbo1")})
         api.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
         procedure = api.get("/procedures", params={"q": "ly lich tu phap"}).json()[0]
         applicant = {"full_name": NAME, "id_number": ID_NUMBER, "phone": PHONE, "address": "Việt Trì"}
@@ -68,7 +52,10 @@ def test_id_numbers_phones_and_names_stay_out_of_the_log(tmp_path: pathlib.Path,
         api.get("/procedures", params={"q": NAME})  # a name typed into a search box
         public = httpx.get(f"{base}/api/v1/dossiers/{intake.json()['code']}", timeout=10).text
         api.close()
-    log = log_path.read_text(encoding="utf-8")
+    finally:
+        server.stop()
+    server.check_logs()
+    log = server.log_path.read_text(encoding="utf-8")
     assert "GET /api/v1/dossiers?id_number=*** HTTP/1.1" in log  # the request is logged, the number not
     for personal in (ID_NUMBER, PHONE, NAME, "Nguy%E1%BB%85n"):
         assert personal not in log
