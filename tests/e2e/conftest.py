@@ -63,7 +63,11 @@ class Centre:
 
     def kiosk(self) -> harness.App:
         args = ["kiosk", "--server", self.server.base_url, "--device-key", self.device_keys["kiosk-1"]]
-        return harness.App("kiosk", [*args, "--printer", self.printer.url], log=self.tmp / "kiosk.log")
+        # The fake printer answers from a thread of this busy test process: on a loaded CI machine
+        # its status reply has been late past the default 0.5 s (a real printer's takes
+        # milliseconds), which the kiosk rightly reports as "no reply" and cancels the number.
+        printer = f"{self.printer.url}?status_timeout=3"
+        return harness.App("kiosk", [*args, "--printer", printer], log=self.tmp / "kiosk.log")
 
     def counters(self, numbers: list[int], *, name: str) -> harness.App:
         seats = ",".join(f"{n}={OFFICERS[n - 1]}" for n in numbers)
