@@ -51,6 +51,7 @@ class CounterDriver:
             "act": self.act,
             "intake": self.intake,
             "dossier_action": self.dossier_action,
+            "find": self.find,
             "return": self.hand_back,
             "rate": self.rate,
             "flush": self.flush,
@@ -222,9 +223,7 @@ class CounterDriver:
 
     @staticmethod
     def _shown(dialog: Any, code: str) -> bool:
-        """The dossier and its history are on screen (what the officer waits for). Closing the
-        dialog before the history arrives makes the app write to a deleted widget: a bug
-        reported, worked around here by waiting as an officer would."""
+        """The dossier and its history are on screen (what the officer waits for)."""
         found = dialog.found
         return bool(found and found["code"] == code and "Quá trình giải quyết" in dialog.details.toHtml())
 
@@ -278,7 +277,16 @@ class CounterDriver:
                 what="the rating screen",
             )
 
-        self._open_dossier(request, give)
+        dialog = app.work.return_dialog
+        if dialog is not None and dialog.isVisible() and self._shown(dialog, str(request["code"])):
+            give(dialog)  # looked up before (while the server was still there)
+        else:
+            self._open_dossier(request, give)
+
+    def find(self, request: channel.Request) -> None:
+        """Look a dossier up in "Trả kết quả" and leave it on screen, as an officer about to hand
+        it back does."""
+        self._open_dossier(request, lambda dialog: request.reply(status=dialog.found["status"]))
 
     def rate(self, request: channel.Request) -> None:
         """The citizen touches a level (and a reason when not satisfied)."""

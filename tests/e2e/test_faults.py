@@ -5,6 +5,7 @@ client was told is lost or doubled."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import pathlib
 import time
@@ -109,25 +110,32 @@ def test_a_minute_without_the_server_keeps_the_counters_recording_and_sends_each
         people = [day_mod.applicant(i) for i in range(4)]
         procedure = 1
         code = day_mod.PROCEDURES[procedure]
-        # Before the cut: counter 1 takes a dossier in, it is made ready, and handed back.
+        # Before the cut: counter 1 takes two dossiers in, both are made ready; one is handed
+        # back, and the officer has the other on screen, about to hand it back too.
         _serving(kiosk, counters, 1, "A")
-        taken = counters[1].do(
-            "intake", counter=1, procedure_id=procedure, procedure_code=code, applicant=people[0]
+        taken, later = (
+            counters[1].do("intake", counter=1, procedure_id=procedure, procedure_code=code, applicant=person)
+            for person in (people[0], people[3])
         )
-        assert back_office.post(f"/dossiers/{taken['code']}/ready").status_code == 200
+        for dossier in (taken, later):
+            assert back_office.post(f"/dossiers/{dossier['code']}/ready").status_code == 200
         counters[1].do("return", counter=1, code=taken["code"], receiver=people[0]["full_name"])
         counters[1].do("flush", counter=1)
+        assert counters[1].do("find", counter=1, code=later["code"])["status"] == "ready"
         first = _serving(kiosk, counters, 2, "B")
 
         centre.server.stop()
-        cut = time.monotonic()
+        cut, cut_at = time.monotonic(), dt.datetime.now(dt.UTC)
         # The kiosk says the system is interrupted and takes no number; the desks say they lost it.
         assert kiosk.until("state", lambda s: s["banner"] == OFFLINE and not s["enabled"])["home"]
         for number in (1, 2):
             down = counters[number].until("state", lambda s: not s["connected"], counter=number)
             assert down["connection"].startswith("● Mất kết nối máy chủ")
-        # The citizen rates, and counter 2 takes two dossiers in: all kept for later.
+        # The citizen rates; the other result is handed back and rated; counter 2 takes two
+        # dossiers in: all kept for later.
         counters[1].do("rate", counter=1, level="khong_hai_long", reason="Thời gian chờ đợi lâu")
+        counters[1].do("return", counter=1, code=later["code"], receiver=people[3]["full_name"])
+        counters[1].do("rate", counter=1, level="rat_hai_long")
         for person in people[1:3]:
             counters[2].do(
                 "intake",
@@ -137,12 +145,13 @@ def test_a_minute_without_the_server_keeps_the_counters_recording_and_sends_each
                 applicant=person,
                 wait_sent=False,
             )
-        assert counters[1].do("state", counter=1)["unsynced"] == "1 chưa đồng bộ"
+        assert counters[1].do("state", counter=1)["unsynced"] == "3 chưa đồng bộ"
         assert counters[2].do("state", counter=2)["unsynced"] == "2 chưa đồng bộ"
         refused = kiosk.ask("tap", service="A", timeout=2)
         assert not refused["ok"], "a number was issued with the server away"
         time.sleep(max(0.0, CUT_SECONDS - (time.monotonic() - cut)))  # the cut lasts this long
         assert kiosk.do("state")["banner"] == OFFLINE
+        back_at = dt.datetime.now(dt.UTC)
         centre.server.start()
 
         # Everything recovers by itself: the kiosk issues the next number, the desks reconnect and
@@ -161,6 +170,10 @@ def test_a_minute_without_the_server_keeps_the_counters_recording_and_sends_each
             assert len(found) == 1, found  # sent once
         rated = back_office.get(f"/dossiers/{taken['code']}").json()
         assert (rated["status"], rated["rating"]["level"]) == ("returned", "khong_hai_long")
+        handed = back_office.get(f"/dossiers/{later['code']}").json()
+        assert (handed["status"], handed["rating"]["level"]) == ("returned", "rat_hai_long")
+        assert handed["returned_to"] == people[3]["full_name"]
+        assert cut_at < dt.datetime.fromisoformat(handed["returned_at"]) < back_at  # when it was handed
         counters[2].do("act", counter=2, action="finish")
         next_b = kiosk.do("tap", service="B")
         assert next_b["number"] == f"B{int(first['number'][1:]) + 1:03d}"  # numbering goes on
