@@ -16,6 +16,7 @@ import contextlib
 import enum
 import selectors
 import socket
+import struct
 import threading
 import time
 
@@ -33,6 +34,9 @@ class Mode(enum.Enum):
     HANGUP = "hangup"  # accepts, then closes each connection at once
     STALL = "stall"  # answers and records until ``stall_after`` bytes, then stops reading
     PAPER_OUT_MID_JOB = "paper_out_mid_job"  # online until job data arrives, then paper out
+    # Online until job data arrives, then unplugged: that connection is reset and later ones are
+    # hung up on (HANGUP) until a test plugs it back by setting another mode.
+    UNPLUGGED_MID_JOB = "unplugged_mid_job"
 
 
 # Replies to DLE EOT 1 (printer), 2 (offline cause), 3 (error cause), 4 (paper sensor).
@@ -67,7 +71,7 @@ class FakePrinter:
         self.stream = bytearray()
         self.queries: list[int] = []
         self.connections: list[_Connection] = []
-        self._paper_gone = False
+        self._job_seen = False
         self._changed = threading.Condition()
         self._selector = selectors.DefaultSelector()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -182,8 +186,20 @@ class FakePrinter:
             else:
                 conn.closed = True
             self._changed.notify_all()
-        if not chunk or (self.mode is Mode.STALL and len(conn.data) >= self.stall_after):
+        if self.mode is Mode.UNPLUGGED_MID_JOB and self._job_seen:
+            self._unplug(conn)
+        elif not chunk or (self.mode is Mode.STALL and len(conn.data) >= self.stall_after):
             self._selector.unregister(conn.sock)  # stalled: stop reading, keep the socket open
+
+    def _unplug(self, conn: _Connection) -> None:
+        """The cable is pulled: the connection is reset (RST, as when the printer loses power)."""
+        self._selector.unregister(conn.sock)
+        conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.sock.close()
+        with self._changed:
+            conn.closed = True
+            self.mode = Mode.HANGUP
+            self._changed.notify_all()
 
     def _scan(self, conn: _Connection) -> None:
         data, pos = conn.data, conn.scanned
@@ -207,14 +223,16 @@ class FakePrinter:
                 pos = found + 2
 
     def _saw_data(self, seen: bool) -> None:
-        if seen and self.mode is Mode.PAPER_OUT_MID_JOB:
-            self._paper_gone = True
+        if seen and self.mode in (Mode.PAPER_OUT_MID_JOB, Mode.UNPLUGGED_MID_JOB):
+            self._job_seen = True
 
     def _answer(self, conn: _Connection, n: int) -> None:
         self.queries.append(n)
         mode = self.mode
         if mode is Mode.PAPER_OUT_MID_JOB:
-            mode = Mode.PAPER_OUT if self._paper_gone else Mode.ONLINE
+            mode = Mode.PAPER_OUT if self._job_seen else Mode.ONLINE
+        elif mode is Mode.UNPLUGGED_MID_JOB:
+            mode = Mode.ONLINE
         reply = REPLIES.get(mode, {}).get(n)
         if reply is not None:
             with contextlib.suppress(OSError):  # the client may be gone already

@@ -247,6 +247,17 @@ def test_paper_running_out_during_the_job_is_reported(fakes: FakeFactory) -> Non
     assert b"second" not in fake.stream
 
 
+def test_a_printer_unplugged_during_the_job_is_offline_until_plugged_back(fakes: FakeFactory) -> None:
+    fake = fakes(Mode.UNPLUGGED_MID_JOB)
+    target = make_printer(fake.url)
+    with pytest.raises(errors.Offline) as caught:
+        target.print_job(b"\x1b@first ticket" * 1000)
+    assert caught.value.job_started  # the ticket may be incomplete
+    assert target.status() is State.OFFLINE
+    fake.mode = Mode.ONLINE
+    assert target.print_job(b"\x1b@second ticket") is State.ONLINE
+
+
 def test_a_stalled_printer_fails_the_job_with_no_reply(fakes: FakeFactory) -> None:
     fake = fakes(Mode.STALL, stall_after=2000)
     with pytest.raises(errors.NoReply) as caught:

@@ -147,8 +147,15 @@ def test_a_printer_that_cannot_print_disables_numbers_and_tells_the_supervisor(
             qtbot.waitUntil(cleared, timeout=WAIT_MS)
 
 
-def test_print_failure_after_issue_cancels_the_ticket(make_kiosk, qtbot, server):
-    with fakeprinter.FakePrinter(fakeprinter.Mode.PAPER_OUT_MID_JOB) as fake:
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        (fakeprinter.Mode.PAPER_OUT_MID_JOB, "Máy in hết giấy"),
+        (fakeprinter.Mode.UNPLUGGED_MID_JOB, "Máy in đang tắt hoặc mất kết nối"),
+    ],
+)
+def test_print_failure_after_issue_cancels_the_ticket(make_kiosk, qtbot, server, mode, words):
+    with fakeprinter.FakePrinter(mode) as fake:
         kiosk = make_kiosk(fake.url)
         _home(kiosk, qtbot)
         kiosk.window.home.buttons["A"].click()
@@ -158,9 +165,16 @@ def test_print_failure_after_issue_cancels_the_ticket(make_kiosk, qtbot, server)
         assert isinstance(error, printing.PrintFailed) and error.cancelled
         assert _ticket(server, error.ticket["id"])["status"] == "cancelled"
         message = kiosk.window.ticket.message.text()
-        assert "Số vừa cấp đã được hủy" in message and "thử lại" in message
+        assert words in message and "Số vừa cấp đã được hủy" in message and "thử lại" in message
         board = server.client().get("/services").json()
         assert sum(s["waiting"] for s in board) == 0  # nobody will be called for it
+
+        # Paper back in / plugged back: numbers again, and the next one follows the cancelled one.
+        fake.mode = fakeprinter.Mode.ONLINE
+        kiosk.go_home()
+        _home(kiosk, qtbot)
+        again = _take(kiosk, qtbot)
+        assert again.ticket["number"] == f"A{int(error.ticket['number'][1:]) + 1:03d}"
 
 
 def test_search_without_diacritics(kiosk, qtbot):
