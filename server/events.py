@@ -39,6 +39,7 @@ NOTIFY_CHANNEL = "qms_events"
 # delivered when (and only if) the transaction commits; several in one transaction are one.
 _PG_LOCK_AND_NOTIFY = sa.text(f"SELECT pg_advisory_xact_lock(7406001), pg_notify('{NOTIFY_CHANNEL}', '')")
 LISTEN_RETRY_SECONDS = 2.0
+_PENDING = "qms_pending_events"  # Session.info key
 
 
 def append(
@@ -51,20 +52,35 @@ def append(
     counter_id: int | None = None,
     service_id: int | None = None,
 ) -> None:
-    """Add an event to the current transaction."""
+    """Add an event to the current transaction. It is written just before the commit, so the
+    lock that orders events across processes is held only for the insert and the commit, not
+    while the rest of the request (the reply, the stored idempotent reply) is worked out."""
+    row = {
+        "created_at": now,
+        "type": type,
+        "payload": payload,
+        "centre_id": centre_id,
+        "counter_id": counter_id,
+        "service_id": service_id,
+    }
+    session.info.setdefault(_PENDING, []).append(row)
+
+
+@sa.event.listens_for(orm.Session, "before_commit")
+def _write_pending(session: orm.Session) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if not rows:
+        return
+    session.flush()  # the rest of the change first: the lock below is held until the commit
     if session.get_bind().dialect.name == "postgresql":
         session.execute(_PG_LOCK_AND_NOTIFY)
-    session.execute(
-        _INSERT,
-        {
-            "created_at": now,
-            "type": type,
-            "payload": payload,
-            "centre_id": centre_id,
-            "counter_id": counter_id,
-            "service_id": service_id,
-        },
-    )
+    session.execute(_INSERT, rows)
+
+
+@sa.event.listens_for(orm.Session, "after_soft_rollback")
+def _forget_pending(session: orm.Session, previous_transaction: orm.SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)
 
 
 def fetch_after(db: Database, after_id: int, limit: int = PAGE) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from server import events
+from server.db import open_database
 from tests import live
 
 
@@ -250,3 +252,28 @@ def test_the_hub_offers_each_event_to_exactly_the_streams_that_want_it() -> None
         hub.unsubscribe(sub)
     assert not hub._index.candidates(rows[-1], set())
     assert not (hub._index.centre or hub._index.counter or hub._index.service)  # nothing kept
+
+
+def test_an_event_is_written_with_its_change_and_never_without_it(
+    server: live.LiveServer, readers: list[Reader]
+) -> None:
+    """Events wait in the transaction until its commit (the ordering lock is held only then):
+    a transaction that fails leaves no event behind, one that commits writes them in order."""
+    reader = Reader(server, server.device_keys["display-1"])
+    readers.append(reader)
+    now = server.clock()
+    db = open_database(server.settings.resolved_database_url())
+    try:
+        with db.writer() as session:  # one session, two transactions
+            with contextlib.suppress(RuntimeError), session.begin():
+                events.append(session, type="centre.notice", now=now, payload={"text": "lost"}, centre_id=1)
+                raise RuntimeError("the change failed")
+            with session.begin():
+                for text in ("one", "two"):
+                    events.append(session, type="centre.notice", now=now, payload={"text": text}, centre_id=1)
+    finally:
+        db.dispose()
+    got = reader.take(2)
+    assert [e["payload"]["text"] for e in got] == ["one", "two"]
+    assert got[0]["id"] < got[1]["id"]
+    assert reader.items.empty()
