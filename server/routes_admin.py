@@ -34,7 +34,7 @@ def _change(app: AppState, principal: auth.Principal) -> admin.Change:
 
 
 def _forget_principals(app: AppState, kind: str) -> None:
-    # Resolved secrets are cached for a few seconds: drop them so that a deactivated user's
+    # Resolved secrets are cached for a minute: drop them so that a deactivated user's
     # token, or a replaced device key, is refused from the next request on.
     if kind in _ACCESS:
         app.principals = auth.PrincipalCache()

@@ -216,17 +216,27 @@ def active_ticket(session: orm.Session, counter_id: int) -> models.Ticket | None
     )
 
 
-def _service_queue(session: orm.Session, service: models.QueueService, day: dt.date) -> queue.ServiceQueue:
-    def head(priority: bool) -> queue.Candidate | None:
-        cls = (
-            models.Ticket.priority_group.is_not(None) if priority else models.Ticket.priority_group.is_(None)
+def _head(priority: bool) -> sa.Select[int, dt.datetime]:
+    """The first waiting ticket of one class (priority or normal) in a service."""
+    group = models.Ticket.priority_group
+    return (
+        sa.select(models.Ticket.id, models.Ticket.queue_key)
+        .where(
+            waits.waiting_clause(sa.bindparam("service_id"), sa.bindparam("day")),  # type: ignore[arg-type]
+            group.is_not(None) if priority else group.is_(None),
         )
-        row = session.execute(
-            sa.select(models.Ticket.id, models.Ticket.queue_key)
-            .where(waits.waiting_clause(service.id, day), cls)
-            .order_by(models.Ticket.queue_key, models.Ticket.id)
-            .limit(1)
-        ).first()
+        .order_by(models.Ticket.queue_key, models.Ticket.id)
+        .limit(1)
+    )
+
+
+# Built once: call-next runs these for every service of the counter on every call.
+_HEADS = {priority: _head(priority) for priority in (True, False)}
+
+
+def _service_queue(session: orm.Session, service: waits.ServiceConfig, day: dt.date) -> queue.ServiceQueue:
+    def head(priority: bool) -> queue.Candidate | None:
+        row = session.execute(_HEADS[priority], {"service_id": service.id, "day": day}).first()
         return queue.Candidate(row[0], row[1], priority) if row else None
 
     return queue.ServiceQueue(
@@ -253,7 +263,9 @@ def call_next(
         )
     day = waits.business_day(now)
     while True:
-        queues = [_service_queue(session, get_service(session, sid), day) for sid in counter.service_ids]
+        # A service made inactive is not called from (its config is None).
+        services = [waits.service_config(session, sid) for sid in counter.service_ids]
+        queues = [_service_queue(session, service, day) for service in services if service is not None]
         picked = queue.choose_next(queues)
         if picked is None:
             return None

@@ -107,24 +107,28 @@ def class_counts(
     return counts.get(True, 0), counts.get(False, 0)
 
 
+_CALLED = sa.and_(
+    models.Ticket.service_id == sa.bindparam("service_id"),
+    models.Ticket.business_day == sa.bindparam("day"),
+    models.Ticket.called_at.is_not(None),
+)
+_LAST_PRIORITY_CALL = (
+    sa.select(sa.func.max(models.Ticket.called_at)).where(_CALLED, _IS_PRIORITY).scalar_subquery()
+)
+_NORMAL_SINCE_PRIORITY = (
+    sa.select(sa.func.count())
+    .select_from(models.Ticket)
+    .where(
+        _CALLED,
+        models.Ticket.priority_group.is_(None),
+        sa.or_(_LAST_PRIORITY_CALL.is_(None), models.Ticket.called_at > _LAST_PRIORITY_CALL),
+    )
+)
+
+
 def normal_since_priority(session: orm.Session, service_id: int, day: dt.date) -> int:
     """Normal tickets called in this service since its last priority ticket was called."""
-    called = sa.and_(
-        models.Ticket.service_id == service_id,
-        models.Ticket.business_day == day,
-        models.Ticket.called_at.is_not(None),
-    )
-    last_priority = (
-        sa.select(sa.func.max(models.Ticket.called_at))
-        .where(called, models.Ticket.priority_group.is_not(None))
-        .scalar_subquery()
-    )
-    return count_tickets(
-        session,
-        called,
-        models.Ticket.priority_group.is_(None),
-        sa.or_(last_priority.is_(None), models.Ticket.called_at > last_priority),
-    )
+    return session.scalar(_NORMAL_SINCE_PRIORITY, {"service_id": service_id, "day": day}) or 0
 
 
 def average_service_minutes(
