@@ -10,7 +10,7 @@ and prints both rates, their ratio (goal: >= 0.5) and p50/p95 latencies. Afterwa
 reads the ticket table and checks that each service's numbers for the day are 1..n: no
 duplicate, no gap, and exactly the tickets the clients were given.
 
-    .venv/bin/python benchmarks/ticket_rate.py [--seconds 10] [--clients 8]
+    .venv/bin/python benchmarks/ticket_rate.py [--seconds 10] [--clients 8] [--keys]
 """
 
 from __future__ import annotations
@@ -200,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--services", type=int, default=6, help="spread tickets over this many services (default 6)"
     )
+    parser.add_argument(
+        "--keys", action="store_true", help="send a fresh Idempotency-Key with each ticket, as the kiosk does"
+    )
     _launch.add_server_options(parser)
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 600 or not 1 <= args.clients <= 256:
@@ -229,8 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 session: requests.Session, index: int, i: int
             ) -> tuple[bool, tuple[int, str] | None, str]:
                 service_id = service_ids[(index + i) % len(service_ids)]
+                headers = {**kiosk, "Idempotency-Key": f"bench-{index}-{i}"} if args.keys else kiosk
                 reply = session.post(
-                    f"{server.api}/tickets", json={"service_id": service_id}, headers=kiosk, timeout=30
+                    f"{server.api}/tickets", json={"service_id": service_id}, headers=headers, timeout=30
                 )
                 if reply.status_code != 201:
                     return False, None, f"{reply.status_code} {reply.text[:200]}"
@@ -250,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for session in sessions:
                 session.close()
 
-        print(line(tickets, "(a) POST /api/v1/tickets", "tickets"))
+        print(line(tickets, "(a) POST /api/v1/tickets" + (" + key" if args.keys else ""), "tickets"))
         print(line(healthz, "(b) GET /healthz (one SELECT 1)", "req"))
         ratio = tickets.rate / healthz.rate if healthz.rate else float("nan")
         verdict = "meets the goal" if ratio >= RATIO_GOAL else "BELOW the goal"

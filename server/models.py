@@ -321,7 +321,8 @@ class ActionReply(Base):
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[int]
     body: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Housekeeping forgets replies older than a month by this.
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class ReportDay(Base):
