@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from server import admin, auth, catalogue, catalogue_xlsx, events, tickets, views
+from server import admin, auth, catalogue, catalogue_xlsx, events, tickets, views, waits
 from server.deps import Admin, AppState, State
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -33,11 +33,14 @@ def _change(app: AppState, principal: auth.Principal) -> admin.Change:
     return admin.Change(actor=principal.actor, now=app.settings.clock())
 
 
-def _forget_principals(app: AppState, kind: str) -> None:
+def _forget_cached(app: AppState, kind: str) -> None:
     # Resolved secrets are cached for a minute: drop them so that a deactivated user's
-    # token, or a replaced device key, is refused from the next request on.
+    # token, or a replaced device key, is refused from the next request on. Services' settings
+    # are cached for seconds: a new priority rule applies from the next call on.
     if kind in _ACCESS:
         app.principals = auth.PrincipalCache()
+    if kind == "services":
+        waits.forget_services()
 
 
 async def _body(request: Request) -> bytes:
@@ -131,6 +134,7 @@ def _import(
                 events.append(session, type=admin.EVENT, now=change.now, payload=payload, centre_id=centre.id)
     except _DryRun as done:
         return done.reply
+    waits.forget_services()
     return {**reply, "dry_run": False}
 
 
@@ -170,7 +174,7 @@ def new_device_key(
     """The device with a new key, shown this once; the old key stops working."""
     with app.db.write() as session:
         reply = admin.new_device_key(session, device_id=device_id, change=_change(app, principal))
-    _forget_principals(app, "devices")
+    _forget_cached(app, "devices")
     return reply
 
 
@@ -203,7 +207,7 @@ async def create_item(kind: str, request: Request, app: State, principal: Admin)
             return admin.create(session, kind=found, body=body, change=_change(app, principal))
 
     reply = await run_in_threadpool(work)
-    _forget_principals(app, kind)
+    _forget_cached(app, kind)
     return reply
 
 
@@ -221,7 +225,7 @@ async def update_item(
             )
 
     reply = await run_in_threadpool(work)
-    _forget_principals(app, kind)
+    _forget_cached(app, kind)
     return reply
 
 
@@ -230,5 +234,5 @@ def delete_item(kind: str, item_id: str, app: State, principal: Admin) -> Respon
     found = admin.kind_of(kind)
     with app.db.write() as session:
         admin.delete(session, kind=found, raw_id=item_id, change=_change(app, principal))
-    _forget_principals(app, kind)
+    _forget_cached(app, kind)
     return Response(status_code=204)

@@ -62,6 +62,12 @@ def service_config(session: orm.Session, service_id: int) -> ServiceConfig | Non
     return config
 
 
+def forget_services() -> None:
+    """Drop the cached service settings (an administrator changed a service)."""
+    with _cache_lock:
+        _services.clear()
+
+
 def business_day(now: dt.datetime) -> dt.date:
     return now.astimezone(calendar.VN_TZ).date()
 

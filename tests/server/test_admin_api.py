@@ -209,6 +209,26 @@ def test_a_service_made_inactive_leaves_the_kiosk_and_a_new_one_appears(
     assert reply.status_code == 404
 
 
+def test_a_new_priority_rule_applies_from_the_next_call(api: checks.Api, admin: httpx.Client) -> None:
+    """Services' settings are cached for seconds; an administrator's change is not kept waiting."""
+    service = ok(admin.get("/admin/services/1"))
+    ok(admin.put("/admin/services/1", json={**service, "priority_policy": "strict"}))
+    kiosk, officer = api.device("kiosk-1"), api.user("canbo1")
+    issued = [
+        ok(kiosk.post("/tickets", json={"service_id": 1, "priority_group": group}), 201)["number"]
+        for group in (None, "elderly", None, "elderly")
+    ]
+    ok(officer.post("/counters/1/open"))
+    first = ok(officer.post("/counters/1/call-next"))
+    assert first["number"] == issued[1]  # strict: the priority ticket first
+    ok(officer.post(f"/tickets/{first['id']}/start"))
+    ok(officer.post(f"/tickets/{first['id']}/finish"))
+    rule = {**service, "priority_policy": "one_in_n", "priority_every": 2}
+    ok(admin.put("/admin/services/1", json=rule))
+    # One priority after each two normal ones: a normal ticket now, not the other priority one.
+    assert ok(officer.post("/counters/1/call-next"))["number"] == issued[0]
+
+
 # ---------------------------------------------------------------- 422 naming the field
 
 
