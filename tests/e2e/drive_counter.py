@@ -15,6 +15,7 @@ from counter_app import config as counter_config
 from counter_app import outbox, window
 from counter_app.views import transfer
 from onestop.enums import DossierStatus
+from qtkit import tasks
 from tests.e2e import channel
 
 Checked = QtCore.Qt.CheckState.Checked
@@ -278,7 +279,8 @@ class CounterDriver:
             )
 
         dialog = app.work.return_dialog
-        if dialog is not None and dialog.isVisible() and self._shown(dialog, str(request["code"])):
+        code = str(request["code"])
+        if dialog is not None and tasks.alive(dialog) and dialog.isVisible() and self._shown(dialog, code):
             give(dialog)  # looked up before (while the server was still there)
         else:
             self._open_dossier(request, give)
