@@ -12,8 +12,10 @@ Run as a child: python benchmarks/_launch.py --database-url URL --data-dir DIR -
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import dataclasses
+import datetime as dt
 import math
 import os
 import pathlib
@@ -171,6 +173,57 @@ def summary(ms: Sequence[float]) -> str:
     return (
         f"p50 {percentile(ms, 0.5):.1f} ms  p95 {percentile(ms, 0.95):.1f} ms  "
         f"min {min(ms):.1f} ms  max {max(ms):.1f} ms"
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Numbering:
+    """The ticket table read back after a run, against the tickets the clients were given."""
+
+    # (centre, numbering service, business day) -> the (seq, number) of its tickets
+    lines: dict[tuple[int, int, dt.date], list[tuple[int, str]]]
+    given: int  # tickets the clients were told about
+    given_not_stored: int
+    stored_not_given: int
+
+    @property
+    def tickets(self) -> int:
+        return sum(len(items) for items in self.lines.values())
+
+    @staticmethod
+    def exact(items: list[tuple[int, str]]) -> bool:
+        """A line's seqs are exactly 1..n and its numbers all distinct."""
+        seqs, numbers = sorted(seq for seq, _ in items), {number for _, number in items}
+        return seqs == list(range(1, len(items) + 1)) and len(numbers) == len(items)
+
+
+def read_numbering(database_url: str, issued: list[tuple[int, str]]) -> Numbering:
+    """``issued``: (numbering service id, number) of each ticket a client was given."""
+    import sqlalchemy as sa
+
+    from server import models
+
+    ticket = models.Ticket
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    ticket.centre_id, ticket.origin_service_id, ticket.business_day, ticket.seq, ticket.number
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    lines: dict[tuple[int, int, dt.date], list[tuple[int, str]]] = collections.defaultdict(list)
+    for centre, service, day, seq, number in rows:
+        lines[(centre, service, day)].append((seq, number))
+    stored = collections.Counter((service, number) for _, service, _, _, number in rows)
+    given = collections.Counter(issued)
+    return Numbering(
+        lines=dict(lines),
+        given=sum(given.values()),
+        given_not_stored=sum((given - stored).values()),
+        stored_not_given=sum((stored - given).values()),
     )
 
 

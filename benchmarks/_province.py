@@ -33,11 +33,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import _launch  # also puts the project's work tree on sys.path
 import httpx
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # the project is used from its work tree, not installed
-    sys.path.insert(0, str(ROOT))
 
 PASSWORD = "mat-khau-tinh-thu-nghiem"  # noqa: S105 (a benchmark's throwaway accounts)
 KIOSKS = 2
@@ -196,7 +193,9 @@ def serve(url: str, *, workers: int, data_dir: pathlib.Path) -> Iterator[Running
     ]
     with open(log_path, "wb") as log:
         # A session of its own: Ctrl+C reaches only us, and we stop the server in order.
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=_launch.ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         base_url = f"http://127.0.0.1:{port}"
         _wait_healthy(proc, base_url, workers)
@@ -304,46 +303,22 @@ def last_calls(engine: Any) -> dict[int, int]:
 
 def check_numbers(database_url: str, issued: list[tuple[int, str]]) -> tuple[bool, str]:
     """Per centre, service and day: seq 1..n, numbers distinct, exactly what the kiosks were given."""
-    import sqlalchemy as sa
-
-    from server import models
-
-    engine = sa.create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(
-                    models.Ticket.centre_id,
-                    models.Ticket.origin_service_id,
-                    models.Ticket.business_day,
-                    models.Ticket.seq,
-                    models.Ticket.number,
-                )
-            ).all()
-    finally:
-        engine.dispose()
-    groups: dict[tuple[int, int, dt.date], list[tuple[int, str]]] = collections.defaultdict(list)
-    for centre, service, day, seq, number in rows:
-        groups[(centre, service, day)].append((seq, number))
-    problems = []
-    for (centre, service, _), items in sorted(groups.items()):
-        seqs = sorted(seq for seq, _ in items)
-        numbers = [number for _, number in items]
-        if seqs != list(range(1, len(seqs) + 1)) or len(set(numbers)) != len(numbers):
-            problems.append(f"trung tâm {centre}, dịch vụ {service}: số trùng hoặc bị nhảy")
+    read = _launch.read_numbering(database_url, issued)
+    problems = [
+        f"trung tâm {centre}, dịch vụ {service}: số trùng hoặc bị nhảy"
+        for (centre, service, _), items in sorted(read.lines.items())
+        if not read.exact(items)
+    ]
     verdict = (
         "KHÔNG ĐẠT: " + "; ".join(problems[:5])
         if problems
-        else f"ĐẠT — {len(rows)} vé, {len(groups)} dãy số (trung tâm × dịch vụ), liên tục, không trùng"
+        else f"ĐẠT — {read.tickets} vé, {len(read.lines)} dãy số (trung tâm × dịch vụ), liên tục, không trùng"
     )
-    stored = collections.Counter((service, number) for _, service, _, _, number in rows)
-    given = collections.Counter(issued)
-    unstored, unanswered = sum((given - stored).values()), sum((stored - given).values())
-    if unstored:
+    if read.given_not_stored:
         problems.append("vé ki-ốt nhận mà không có trong CSDL")
     return not problems, (
-        f"{verdict}; ki-ốt nhận {sum(given.values())} vé: {unstored} vé ki-ốt nhận mà CSDL không có, "
-        f"{unanswered} vé CSDL có mà ki-ốt không nhận được trả lời (lỗi hoặc hết thời gian chờ)"
+        f"{verdict}; ki-ốt nhận {read.given} vé: {read.given_not_stored} vé ki-ốt nhận mà CSDL không có, "
+        f"{read.stored_not_given} vé CSDL có mà ki-ốt không nhận được trả lời (lỗi hoặc hết thời gian chờ)"
     )
 
 

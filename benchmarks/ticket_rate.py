@@ -16,9 +16,7 @@ duplicate, no gap, and exactly the tickets the clients were given.
 from __future__ import annotations
 
 import argparse
-import collections
 import dataclasses
-import datetime as dt
 import os
 import threading
 import time
@@ -135,51 +133,30 @@ def run_phase(
 
 def verify_numbers(database_url: str, issued: list[tuple[int, str]]) -> tuple[bool, str]:
     """Per (numbering service, day): seq is exactly 1..n, numbers distinct, same as the clients got."""
-    import sqlalchemy as sa
-
-    from server import models
-
-    engine = sa.create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(
-                    models.Ticket.origin_service_id,
-                    models.Ticket.business_day,
-                    models.Ticket.seq,
-                    models.Ticket.number,
-                )
-            ).all()
-    finally:
-        engine.dispose()
+    read = _launch.read_numbering(database_url, issued)
     problems: list[str] = []
-    groups: dict[tuple[int, dt.date], list[int]] = collections.defaultdict(list)
-    for service_id, day, seq, _ in rows:
-        groups[(service_id, day)].append(seq)
-    for (service_id, day), seqs in sorted(groups.items()):
-        if sorted(seqs) != list(range(1, len(seqs) + 1)):
+    for (_, service_id, day), items in sorted(read.lines.items()):
+        seqs = sorted(seq for seq, _ in items)
+        if seqs != list(range(1, len(seqs) + 1)):
             dupes = len(seqs) - len(set(seqs))
             missing = sorted(set(range(1, max(seqs) + 1)) - set(seqs))
             problems.append(f"service {service_id} on {day}: {dupes} duplicate(s), missing {missing[:10]}")
-    numbers = [(service_id, day, number) for service_id, day, _, number in rows]
-    if len(set(numbers)) != len(numbers):
-        problems.append(f"{len(numbers) - len(set(numbers))} duplicate ticket number(s)")
-    db_pairs = collections.Counter((service_id, number) for service_id, _, _, number in rows)
-    got_pairs = collections.Counter(issued)
-    if db_pairs != got_pairs:
+    repeated = sum(len(items) - len({number for _, number in items}) for items in read.lines.values())
+    if repeated:
+        problems.append(f"{repeated} duplicate ticket number(s)")
+    if read.given_not_stored or read.stored_not_given:
         problems.append(
-            f"the clients were given {sum(got_pairs.values())} tickets, the table holds {len(rows)}; "
-            f"{sum((got_pairs - db_pairs).values())} given but not stored, "
-            f"{sum((db_pairs - got_pairs).values())} stored but not given"
+            f"the clients were given {read.given} tickets, the table holds {read.tickets}; "
+            f"{read.given_not_stored} given but not stored, {read.stored_not_given} stored but not given"
         )
-    days = {day for _, day in groups}
+    days = {day for _, _, day in read.lines}
     per_service = ", ".join(
-        f"service {sid}{f' on {day}' if len(days) > 1 else ''}: {len(seqs)}"
-        for (sid, day), seqs in sorted(groups.items())
+        f"service {sid}{f' on {day}' if len(days) > 1 else ''}: {len(items)}"
+        for (_, sid, day), items in sorted(read.lines.items())
     )
     if problems:
         return False, "numbers: FAILED: " + "; ".join(problems)
-    return True, f"numbers: OK, {len(rows)} tickets, no duplicate, no gap ({per_service})"
+    return True, f"numbers: OK, {read.tickets} tickets, no duplicate, no gap ({per_service})"
 
 
 def line(phase: Phase, label: str, unit: str) -> str:
