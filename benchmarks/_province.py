@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,19 +65,11 @@ class CentrePlan:
 
 @contextlib.contextmanager
 def postgres_database(server_url: str) -> Iterator[str]:
-    """A new database next to the one ``server_url`` names, dropped afterwards (as tests/live.py)."""
-    import sqlalchemy as sa
+    """A new database next to the one ``server_url`` names, dropped afterwards."""
+    from tests import live
 
-    name = f"qms_province_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with live.postgres_database(server_url, prefix="qms_province") as url:
+        yield url
 
 
 def prepare(url: str, centres: int) -> list[CentrePlan]:

@@ -75,7 +75,14 @@ def fresh_database(tmp_path: pathlib.Path) -> Iterator[str]:
     if url is None:
         yield f"sqlite:///{tmp_path / 'qms.sqlite3'}"
         return
-    name = f"qms_test_{uuid.uuid4().hex[:12]}"
+    with postgres_database(url) as fresh:
+        yield fresh
+
+
+@contextlib.contextmanager
+def postgres_database(url: str, prefix: str = "qms_test") -> Iterator[str]:
+    """A new PostgreSQL database next to the one ``url`` names, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
