@@ -7,12 +7,14 @@ import collections.abc
 import contextlib
 import dataclasses
 import pathlib
+from typing import Any
 
 import httpx
 import pytest
 
 from tests import live
-from tests.e2e import harness
+from tests.e2e import checks, harness
+from tests.e2e import day as day_mod
 from tests.hardware import fakeprinter
 
 OFFICERS = [f"canbo{n}" for n in range(1, 9)]  # canbo1..3 exist in the template
@@ -60,6 +62,35 @@ class Centre:
         for number, app in counters.items():
             app.until("state", lambda s: s["desk"] and s["connected"], counter=number, timeout=120)
         return kiosk, board, counters
+
+    def day(
+        self, kiosk: harness.App, counters: dict[int, harness.App], *, tickets: int, act_timeout: float = 30.0
+    ) -> day_mod.Day:
+        """The day's script over these apps; the agencies' back office is canbo1."""
+        return day_mod.Day(
+            tickets=tickets,
+            kiosk=kiosk,
+            counters=counters,
+            printer=self.printer,
+            back_office=self.user("canbo1"),
+            act_timeout=act_timeout,
+        )
+
+    def check_day(
+        self, day: day_mod.Day, board: harness.App, counters: dict[int, harness.App], *, exact: bool = True
+    ) -> dict[str, Any]:
+        """Every desk's outbox sent, then the whole day checked (checks.whole_day); its figures."""
+        for number, app in counters.items():
+            flushed = app.do("flush", counter=number, timeout=60)
+            assert flushed["failed"] == [] and flushed["unsynced"] == "", flushed
+        return checks.whole_day(
+            day.log,
+            board_app=board,
+            printer=self.printer,
+            officer=self.user("canbo1"),
+            supervisor=self.user("giamsat"),
+            exact=exact,
+        )
 
     def kiosk(self) -> harness.App:
         args = ["kiosk", "--server", self.server.base_url, "--device-key", self.device_keys["kiosk-1"]]

@@ -5,32 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from display_board import app as board_app
 from display_board.config import BoardConfig
 from display_board.state import Call
 from qtkit import theme
 from tests.e2e import channel
-
-
-class SilentOutput(QtCore.QObject):
-    """A sound device with nothing to play (the board's voice is off): CI has no sound card."""
-
-    finished = QtCore.Signal()
-    failed = QtCore.Signal(str)
-
-    def available(self) -> bool:
-        return True
-
-    def set_volume(self, volume: float) -> None:
-        pass
-
-    def play(self, wav: bytes) -> None:
-        QtCore.QTimer.singleShot(0, self.finished.emit)
-
-    def stop(self) -> None:
-        pass
+from tests.gui.board.conftest import RecordingOutput
 
 
 class BoardDriver:
@@ -40,7 +22,8 @@ class BoardDriver:
         config = BoardConfig(
             server=server, device_key=device_key, windowed=True, voice="off", feature_seconds=0.05
         )
-        self.app = board_app.BoardApp(config, wav_output=SilentOutput())
+        # No sound card on CI: an output that plays nothing and is done at once.
+        self.app = board_app.BoardApp(config, wav_output=RecordingOutput(seconds=0))
         self.out = out
         self.app.board.featured.connect(self.on_board_featured)
         self.app.board.connection.connect(self.on_board_connection)

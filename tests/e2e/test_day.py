@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from tests.e2e import checks
 from tests.e2e import day as day_mod
 from tests.e2e.conftest import Centre
 
@@ -24,25 +23,10 @@ def test_a_day_in_the_centre(centre: Centre) -> None:
     with contextlib.ExitStack() as stack:
         kiosk, board, counters = centre.open_hall(stack)
         ready = time.monotonic()
-        day = day_mod.Day(
-            tickets=TICKETS,
-            kiosk=kiosk,
-            counters=counters,
-            printer=centre.printer,
-            back_office=centre.user("canbo1"),
-        )
+        day = centre.day(kiosk, counters, tickets=TICKETS)
         day.run()
         ran = time.monotonic()
-        for number, app in counters.items():
-            flushed = app.do("flush", counter=number)
-            assert flushed["failed"] == [] and flushed["unsynced"] == ""
-        figures = checks.whole_day(
-            day.log,
-            board_app=board,
-            printer=centre.printer,
-            officer=centre.user("canbo1"),
-            supervisor=centre.user("giamsat"),
-        )
+        figures = centre.check_day(day, board, counters)
         log = day.log
         assert len(log.issued) == TICKETS
         assert len(log.print_failed) == sum(1 for tap in day_mod.PRINT_FAILS_AT if tap <= day.taps)
