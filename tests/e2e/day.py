@@ -163,12 +163,16 @@ class Day:
         self.taps = 0
         self.errors: list[BaseException] = []
         self.faults: list[str] = []  # commands that failed because the server was away
-        self.paused = threading.Event()  # set: the faults tests hold the kiosk between taps
         self._intakes = 0
+        # The day ends when every counter found nothing to do at once (see _idle): a counter
+        # holding a ticket may still transfer it to a line only another counter calls.
+        self._working = len(counters)  # counters not idle; changed under _turn
+        self._turn = threading.Condition()
+        self._over = False
 
     # ------------------------------------------------------------ running
 
-    def run(self, *, on_tap: Any = None) -> None:
+    def run(self, *, on_tap: Any = None, day_timeout: float = 1200.0) -> None:
         threads = [threading.Thread(target=self._guard, args=(self.take_numbers, on_tap), name="kiosk")]
         threads += [
             threading.Thread(target=self._guard, args=(self.work_counter, n), name=f"counter-{n}")
@@ -176,8 +180,22 @@ class Day:
         ]
         for thread in threads:
             thread.start()
+        deadline = time.monotonic() + day_timeout
         for thread in threads:
-            thread.join()
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in threads):
+            waiting = {s["code"]: s["waiting"] for s in self.back_office.get("/services").json()}
+            self.errors.append(
+                AssertionError(
+                    f"the day did not end in {day_timeout:g} s: still running "
+                    f"{[t.name for t in threads if t.is_alive()]}, waiting {waiting}, "
+                    f"{self.open_tasks} dossier task(s) open, {len(self.log.issued)} issued"
+                )
+            )
+            with self._turn:
+                self._turn.notify_all()
+            for thread in threads:
+                thread.join(60)
         if self.errors:
             raise self.errors[0]
 
@@ -187,6 +205,8 @@ class Day:
         except BaseException as exc:
             self.errors.append(exc)
             self.kiosk_done.set()
+            with self._turn:
+                self._turn.notify_all()
 
     def take_numbers(self, on_tap: Any) -> None:
         letters, weights = list(SERVICES), list(SERVICES.values())
@@ -234,12 +254,35 @@ class Day:
             if current is None:
                 if self._dossier_task(app, number):
                     continue
-                if not self._call(app, number):
-                    if self.kiosk_done.is_set() and self._nobody_waiting() and self.open_tasks == 0:
-                        return
-                    time.sleep(0.1)  # fixed wait is right: nobody to call; the kiosk is another thread
+                if not self._call(app, number) and self._idle():
+                    return
                 continue
             self._serve(app, number, current, handled)
+
+    def _idle(self) -> bool:
+        """This counter found nothing to do: True once the day is over.
+
+        A counter counts as working from the moment it leaves here until it is back, so when
+        none is working, none holds a ticket or is calling one: the day is over then if the
+        kiosk is done, no dossier task is open and nobody waits. Until then a counter goes back
+        to work only when there may be work (a counter still serving may transfer its ticket to
+        a line only this one calls).
+        """
+        with self._turn:
+            self._working -= 1
+            while not (self._over or self.errors):
+                quiet = self.kiosk_done.is_set() and self.open_tasks == 0 and self._nobody_waiting()
+                if quiet and self._working == 0:
+                    self._over = True
+                    self._turn.notify_all()
+                    break
+                # Fixed wait is right: the kiosk and the other counters are other threads and
+                # nothing here tells of new work; the wait ends early when the day is over.
+                self._turn.wait(0.1)
+                if not quiet:
+                    self._working += 1
+                    return False
+            return True
 
     def _act(self, app: harness.App, number: int, action: str, **args: Any) -> dict[str, Any]:
         reply = app.ask("act", counter=number, action=action, timeout=self.act_timeout, **args)
@@ -393,5 +436,8 @@ class Day:
             self.log.ratings[code] = (level, reason)
 
     def _nobody_waiting(self) -> bool:
-        reply = self.back_office.get("/services")
+        try:
+            reply = self.back_office.get("/services")
+        except httpx.TransportError:  # the server is away (the faults tests): ask again later
+            return False
         return reply.status_code == 200 and sum(s["waiting"] for s in reply.json()) == 0

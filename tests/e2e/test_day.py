@@ -13,7 +13,8 @@ import pytest
 from tests.e2e import day as day_mod
 from tests.e2e.conftest import Centre
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+# Up to 15 minutes' wait for midnight (conftest), then a day that ends itself within 20.
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(2400)]
 
 TICKETS = int(os.environ.get("QMS_E2E_TICKETS", "300"))
 

@@ -18,7 +18,8 @@ from tests.e2e import checks, harness
 from tests.e2e import day as day_mod
 from tests.e2e.conftest import Centre
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+# Up to 15 minutes' wait for midnight (conftest), then a day that ends itself within 20.
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(2400)]
 
 KILL_TICKETS = int(os.environ.get("QMS_E2E_KILL_TICKETS", "120"))
 KILL_AT = KILL_TICKETS // 2  # the tap before which the server dies
