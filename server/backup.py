@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
+import os
 import pathlib
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 
 import sqlalchemy as sa
 
@@ -35,26 +38,50 @@ def default_name(url: str, now: dt.datetime) -> str:
 
 
 def backup(url: str, folder: pathlib.Path) -> pathlib.Path:
-    """Write a backup of the database at ``url`` into ``folder``, named by the time; its path."""
+    """Write a backup of the database at ``url`` into ``folder``, named by the time; its path.
+
+    Two backups taken in the same second (the nightly one and an administrator's) each get a
+    file of their own: the second is named ``…-2``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    dest = folder / default_name(url, vn_now())
-    partial = dest.with_name(dest.name + ".partial")
-    if _is_sqlite(url):
-        source = _sqlite_path(url)
-        if not source.exists():
-            raise BackupError(f"Không tìm thấy cơ sở dữ liệu {source}.")
-        _copy_sqlite(source, partial)
-        _check_sqlite(partial)
-    else:
-        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={_libpq(url)}"])
-    # Renamed only once whole: a file with the final name is always a complete backup.
-    partial.replace(dest)
-    return dest
+    name = default_name(url, vn_now())
+    handle, written = tempfile.mkstemp(dir=folder, prefix=f"{name}.", suffix=".partial")
+    os.close(handle)
+    partial = pathlib.Path(written)
+    try:
+        if _is_sqlite(url):
+            source = _sqlite_path(url)
+            if not source.exists():
+                raise BackupError(f"Không tìm thấy cơ sở dữ liệu {source}.")
+            _copy_sqlite(source, partial)
+            _check_sqlite(partial)
+        else:
+            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={_libpq(url)}"])
+        return _publish(partial, folder / name)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _publish(partial: pathlib.Path, dest: pathlib.Path) -> pathlib.Path:
+    """Give the whole backup its final name, never over another: a file with such a name is
+    always a complete backup."""
+    stem, suffix = dest.name.split(".", 1)
+    for number in itertools.count(1):
+        final = dest if number == 1 else dest.with_name(f"{stem}-{number}.{suffix}")
+        try:
+            os.link(partial, final)  # fails if the name is taken, where a rename would replace it
+        except FileExistsError:
+            continue
+        return final
+    raise AssertionError("unreachable")
 
 
 def prune(folder: pathlib.Path, keep: int) -> list[pathlib.Path]:
     """Delete all but the ``keep`` newest backups in ``folder`` (by their names' times); the deleted."""
-    backups = sorted(path for path in folder.glob("qms-backup-*") if path.suffix in (".sqlite3", ".pgdump"))
+    backups = sorted(
+        (path for path in folder.glob("qms-backup-*") if path.suffix in (".sqlite3", ".pgdump")),
+        key=lambda path: path.name.split(".", 1)[0],  # …-010203 before …-010203-2 before …-010204
+    )
     old = backups[:-keep] if keep > 0 else backups
     for path in old:
         path.unlink()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 import shutil
 
 import pytest
 import sqlalchemy as sa
 
-from server import backup
+from onestop import calendar
+from server import backup, migrate
 from tests import live
 from tests.server import test_dossiers
 
@@ -76,3 +78,33 @@ def test_a_file_that_is_not_a_backup_is_refused_and_the_database_kept(
         backup.restore(url, junk)
     server.start()
     assert server.user("canbo1").get("/counters/1").status_code == 200
+
+
+def test_backups_taken_in_the_same_second_each_keep_a_file(
+    database_url: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nightly backup and an administrator's in the same second: two whole files, pruned
+    newest last; a backup that fails leaves nothing behind that looks like one."""
+    if not database_url.startswith("sqlite") and shutil.which("pg_dump") is None:
+        pytest.skip(reason="pg_dump is not installed (Debian package postgresql-client)")
+    migrate.upgrade(database_url)
+    monkeypatch.setattr(backup, "vn_now", lambda: dt.datetime(2026, 11, 27, 21, 30, 5, tzinfo=calendar.VN_TZ))
+    folder = tmp_path / "backups"
+    saved = [backup.backup(database_url, folder) for _ in range(3)]
+    suffix = saved[0].suffix
+    assert [path.name for path in saved] == [
+        f"qms-backup-20261127-213005{suffix}",
+        f"qms-backup-20261127-213005-2{suffix}",
+        f"qms-backup-20261127-213005-3{suffix}",
+    ]
+    assert sorted(folder.iterdir()) == sorted(saved)  # no partial file left
+    assert all(path.stat().st_size > 0 for path in saved)
+
+    assert backup.prune(folder, keep=2) == [saved[0]]
+    assert sorted(folder.iterdir()) == sorted(saved[1:])
+
+    if database_url.startswith("sqlite"):
+        missing = f"sqlite:///{tmp_path / 'gone.sqlite3'}"
+        with pytest.raises(backup.BackupError, match="Không tìm thấy cơ sở dữ liệu"):
+            backup.backup(missing, folder)
+        assert sorted(folder.iterdir()) == sorted(saved[1:])

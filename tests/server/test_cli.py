@@ -166,7 +166,6 @@ def test_backup_keeps_the_newest_and_restore_asks_for_yes(database_url: str, tmp
         assert saved.returncode == 0, saved.stderr
         assert saved.stdout.startswith("Đã sao lưu vào ")
         names.append(saved.stdout.split()[4])
-        time.sleep(1.1)  # fixed wait is right: backups are named by the second they were taken
     assert [path.name for path in folder.iterdir()] == [pathlib.Path(names[1]).name]
     refused = qms_server("restore", names[1], database_url=database_url, data_dir=data_dir)
     assert refused.returncode == 2 and "--yes" in refused.stderr
