@@ -184,7 +184,10 @@ class Day:
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in threads):
-            waiting = {s["code"]: s["waiting"] for s in self.back_office.get("/services").json()}
+            try:
+                waiting: Any = {s["code"]: s["waiting"] for s in self.back_office.get("/services").json()}
+            except httpx.TransportError:
+                waiting = "unknown (the server does not answer)"
             self.errors.append(
                 AssertionError(
                     f"the day did not end in {day_timeout:g} s: still running "
