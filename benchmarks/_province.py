@@ -63,15 +63,6 @@ class CentrePlan:
 # ---------------------------------------------------------------- the database
 
 
-@contextlib.contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A new database next to the one ``server_url`` names, dropped afterwards."""
-    from tests import live
-
-    with live.postgres_database(server_url, prefix="qms_province") as url:
-        yield url
-
-
 def prepare(url: str, centres: int) -> list[CentrePlan]:
     """Schema, ``centres`` copies of the demo catalogue, officers with tokens, device keys."""
     import sqlalchemy as sa

@@ -52,6 +52,8 @@ import _launch
 import _province
 import httpx
 
+from tests import live
+
 BUSY_MORNING_TICKETS = 300  # a busy centre's morning ...
 BUSY_MORNING_SECONDS = 4 * 3600  # ... of 4 hours
 REACTION_SECONDS = (0.2, 1.0)  # an officer sees the waiting count change, then presses "call"
@@ -785,7 +787,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"máy: {os.cpu_count()} lõi, tải trung bình {vn(os.getloadavg()[0], 2)} lúc bắt đầu")
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="qms-province-"))
     try:
-        with _province.postgres_database(args.database_url) as url:
+        with live.postgres_database(args.database_url, prefix="qms_province") as url:
             pg = run_one(args, url, args.workers, f"PostgreSQL, {args.workers} tiến trình", tmp / "pg")
         if args.skip_sqlite:
             return 0 if pg.ok else 1

@@ -141,8 +141,7 @@ def _clear_of_midnight() -> None:
     now = dt.datetime.now(calendar.VN_TZ)
     midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), calendar.VN_TZ)
     if midnight - now < LONGEST_RUN:
-        # Fixed wait is right: the new business day comes only with the clock.
-        time.sleep((midnight - now).total_seconds() + 1)
+        time.sleep((midnight - now).total_seconds() + 1)  # fixed wait is right: only the clock brings it
 
 
 @pytest.fixture

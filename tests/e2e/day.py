@@ -279,9 +279,8 @@ class Day:
                     self._over = True
                     self._turn.notify_all()
                     break
-                # Fixed wait is right: the kiosk and the other counters are other threads and
-                # nothing here tells of new work; the wait ends early when the day is over.
-                self._turn.wait(0.1)
+                # Ends early when the day is over (notify_all).
+                self._turn.wait(0.1)  # fixed wait is right: other threads make new work and tell no one
                 if not quiet:
                     self._working += 1
                     return False

@@ -164,7 +164,7 @@ def socat_pair(folder: pathlib.Path) -> collections.abc.Iterator[tuple[str, str]
         while not (host.exists() and device.exists()):
             assert process.poll() is None, "socat exited"
             assert time.monotonic() < deadline, "socat did not create its pty links"
-            threading.Event().wait(0.01)
+            time.sleep(0.01)  # fixed wait is right: socat tells of its links only by making them
         yield str(host), str(device)
     finally:
         process.terminate()

@@ -397,7 +397,7 @@ class BrokenPort(fakedevice.ScriptedPort):
         if self.fail_read:
             self.read_failed.set()
             raise serial.SerialException("device reports readiness to read but returned no data")
-        threading.Event().wait(0.01)  # a real port blocks up to its timeout; do not spin
+        time.sleep(0.01)  # fixed wait is right: a real port blocks up to its timeout; do not spin
         return b""
 
 
