@@ -114,6 +114,16 @@ class Client(admin.AdminCalls, supervision.SupervisionCalls):
         self.secret = str(reply["access_token"])
         return reply
 
+    def logout(self, token: str | None = None) -> None:
+        """Sign out the session ``token`` (default: this client's): the server ends it, so the
+        token no longer works anywhere. This client forgets it if it is its own, even when
+        the server cannot be reached."""
+        token = token or self.secret
+        if token is not None and token == self.secret:
+            self.secret = None
+        if token is not None:
+            self._http.request("POST", "/auth/logout", headers=transport.auth_headers(token))
+
     def centres(self) -> list[JsonObject]:
         return _objects(self._get("/centres"))
 
@@ -273,9 +283,10 @@ class Client(admin.AdminCalls, supervision.SupervisionCalls):
                 self._sleep(delay / 2 + random.uniform(0, delay / 2))
         raise AssertionError("unreachable: the last try returns or raises")
 
-    def dossier(self, code: str) -> JsonObject:
-        """Public: status and due date; personal data in full only when signed in as staff."""
-        return _object(self._get(f"/dossiers/{code}"))
+    def dossier(self, code: str, *, token: str | None = None) -> JsonObject:
+        """A dossier by code: in full for staff of its centre; masked for a kiosk of its
+        centre or with the receipt's ``token``; otherwise only its status and due time."""
+        return _object(self._get(f"/dossiers/{code}", token=token))
 
     def dossiers_by_id_number(self, id_number: str) -> list[JsonObject]:
         """Staff: the applicant's newest dossiers (at most 20); spaces in the number are ignored."""

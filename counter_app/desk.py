@@ -166,11 +166,21 @@ class Desk(QtCore.QObject):
         self._resync.stop()
         self._reload_timer.stop()
         self.feed.stop()
-        self.api.secret = None
+        self._end_session(reason)
         self.data = self.user = None
         self.busy = ""
         self.connection = events.Status(connected=False, reason="Chưa kết nối.")
         self.signed_out.emit(reason)
+
+    def _end_session(self, reason: str) -> None:
+        """Forget the token now; unless the server already ended the session, tell it to, so
+        the token stops working everywhere (in the background: a server away changes nothing)."""
+        token, self.api.secret = self.api.secret, None
+        if token is not None and reason != SESSION_ENDED:
+            self.runner.submit(
+                lambda: self.api.logout(token),
+                failed=lambda exc: log.info("sign-out not sent to the server: %s", exc),
+            )
 
     def shutdown(self) -> None:
         self._resync.stop()

@@ -107,7 +107,12 @@ class DossierLookup(_NewestOnly):
         if code is None:
             self.bad_code.emit(text.strip())
             return
-        self._submit(lambda: self._api.dossier(code), self.found.emit, lambda exc: self._on_failed(code, exc))
+        token = dossier.find_token(text)  # a scanned receipt carries it: the masked details then
+        self._submit(
+            lambda: self._api.dossier(code, token=token),
+            self.found.emit,
+            lambda exc: self._on_failed(code, exc),
+        )
 
     def _on_failed(self, code: str, exc: Exception) -> None:
         if isinstance(exc, errors.NotFound):

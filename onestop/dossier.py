@@ -109,3 +109,14 @@ def find_code(text: str) -> str | None:
     holding a link or data around it; spaces and lower case are forgiven. None if there is none."""
     match = _CODE.search("".join(text.split()))
     return match.group(0).upper() if match else None
+
+
+# The receipt's QR opens /tra-cuu/ho-so/<code>/<token>: the token follows the code.
+_TOKEN_AFTER_CODE = re.compile(_CODE.pattern + r"/([A-Za-z0-9_-]{8,24})(?![A-Za-z0-9_-])", re.IGNORECASE)
+
+
+def find_token(text: str) -> str | None:
+    """The dossier's public token in a receipt's QR (after its code), or None. Unlike the
+    code, the token is case-sensitive: it is returned as scanned."""
+    match = _TOKEN_AFTER_CODE.search("".join(text.split()))
+    return match.group(1) if match else None

@@ -50,9 +50,13 @@ def _write_user(session: orm.Session, row: models.User | None, v: s.UserIn) -> m
     )
     if row is None and v.password is None:
         raise errors.InvalidValue("password", "Cần đặt mật khẩu (ít nhất 8 ký tự) cho tài khoản mới.")
+    if v.centre_id is None and v.role is not Role.ADMIN:
+        # Only an administrator of the province works for no one centre.
+        raise errors.InvalidValue("centre_id", "Tài khoản cán bộ, giám sát phải thuộc một trung tâm.")
     if row is not None and (v.role is not Role.ADMIN or not v.active):
         _guard_last_admin(session, row, "bỏ quyền quản trị hoặc ngừng sử dụng")
-    if row is not None and row.active and not v.active:
+    if row is not None and ((row.active and not v.active) or v.password is not None):
+        # A new password (or the end of the account) signs out every session it had.
         revoke_tokens(session, row.id)
     if row is None:
         row = models.User()

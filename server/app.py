@@ -15,6 +15,7 @@ from sqlalchemy import event, exc
 
 from onestop import errors
 from server import (
+    auth,
     citizen,
     deps,
     housekeeping,
@@ -109,14 +110,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url = settings.resolved_database_url()
         migrate.upgrade(url)
         db = open_database(url)
-        hub = EventHub(db, settings.event_poll_seconds)
+        principals = auth.PrincipalCache()
+        hub = EventHub(
+            db,
+            settings.event_poll_seconds,
+            max_streams=settings.max_streams,
+            max_per_owner=settings.max_streams_per_caller,
+            on_access_change=principals.clear,
+        )
         event.listen(db.writer, "after_commit", lambda _session: hub.poke())
         await hub.start()
         keeper = None
         if settings.summarise_every_seconds:
             keeper = housekeeping.ReportDayKeeper(db, settings, settings.summarise_every_seconds)
             keeper.start()
-        app.state.qms = deps.AppState(settings=settings, db=db, hub=hub)
+        app.state.qms = deps.AppState(settings=settings, db=db, hub=hub, principals=principals)
         try:
             yield
         finally:

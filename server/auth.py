@@ -56,6 +56,7 @@ class Principal:
     user: models.User | None = None
     device: models.Device | None = None
     expires_at: dt.datetime | None = None  # of the access token; device keys do not expire
+    token_id: int | None = None  # the access token's row, for signing out
 
     @property
     def role(self) -> Role | None:
@@ -80,11 +81,24 @@ class Principal:
     def is_manager(self) -> bool:
         return self.role in (Role.ADMIN, Role.SUPERVISOR)
 
+    @property
+    def centre_id(self) -> int | None:
+        """The centre the caller belongs to: a device's, a user's; None for a user without one."""
+        if self.device is not None:
+            return self.device.centre_id
+        return self.user.centre_id if self.user is not None else None
+
+    @property
+    def sees_all_centres(self) -> bool:
+        """An administrator of the province: acts on and reads every centre."""
+        return self.role is Role.ADMIN
+
     def oversees(self, centre_id: int) -> bool:
-        """Whether this staff member may act on the centre's tickets and counters as its
-        manager: an admin on any; anyone else only on their own centre (if they have one)."""
-        user = self.user
-        return user is None or user.role is Role.ADMIN or user.centre_id in (None, centre_id)
+        """The one rule of a province's server: whether the caller may act on the centre's
+        tickets, counters and dossiers and read its citizens' data. An administrator on every
+        centre; every other user and every device on their own centre only (a user without a
+        centre who is not an administrator on none)."""
+        return self.sees_all_centres or (self.centre_id is not None and self.centre_id == centre_id)
 
 
 def login(
@@ -116,7 +130,7 @@ def resolve(session: orm.Session, *, secret: str, now: dt.datetime) -> Principal
     )
     if token is None or token.expires_at <= now or not token.user.active:
         return None
-    return Principal(user=token.user, expires_at=token.expires_at)
+    return Principal(user=token.user, expires_at=token.expires_at, token_id=token.id)
 
 
 def create_user(
@@ -151,6 +165,10 @@ def create_device(
     return device, key
 
 
+def logout(session: orm.Session, *, token_id: int) -> None:
+    session.execute(sa.delete(models.AccessToken).where(models.AccessToken.id == token_id))
+
+
 class PrincipalCache:
     """Recently resolved secrets, so a request does not cost a query to find who sent it.
 
@@ -176,6 +194,11 @@ class PrincipalCache:
         if principal.expires_at is not None and principal.expires_at <= now:
             return None
         return principal
+
+    def clear(self) -> None:
+        """Forget everyone: access may have ended (from any thread)."""
+        with self._lock:
+            self._entries.clear()
 
     def put(self, secret: str, principal: Principal) -> None:
         with self._lock:

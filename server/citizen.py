@@ -212,6 +212,8 @@ def dossier_page(code: Annotated[str, Path(max_length=64)], token: Token, app: S
             return _not_found("hồ sơ này")
         out = dossiers.to_out(session, row, full=False)
         centre = session.get_one(models.Centre, row.centre_id).name
+    assert out.applicant is not None
+    assert out.received_at is not None
     done = out.returned_at or out.ready_at
     if out.timeliness:
         timing = dossier.TIMELINESS_NAMES_VI[Timeliness(out.timeliness)]

@@ -46,8 +46,7 @@ def open_(session: orm.Session, *, principal: Principal, counter_id: int, now: d
         raise errors.Forbidden("Chỉ cán bộ đã đăng nhập mới mở được quầy.")
     counter = tickets.get_counter(session, counter_id, lock=True)
     user = principal.user
-    if user.centre_id is not None and user.centre_id != counter.centre_id:
-        raise errors.Forbidden(f"Quầy số {counter.number} thuộc trung tâm khác.")
+    tickets.check_counter_centre(principal, counter)
     if counter.status is not CounterStatus.CLOSED and counter.officer_id != user.id:
         raise errors.IllegalTransition(f"Quầy số {counter.number} đang do cán bộ khác phụ trách.")
     elsewhere = session.scalar(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -11,7 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onestop.enums import DeviceKind, Role
-from server import auth
+from server import auth, ratelimit
 from server.db import Database
 from server.events import EventHub
 from server.settings import Settings
@@ -23,6 +24,15 @@ class AppState:
     db: Database
     hub: EventHub
     principals: auth.PrincipalCache = dataclasses.field(default_factory=auth.PrincipalCache)
+    lookups: ratelimit.Limiter = dataclasses.field(init=False)
+    issuing: ratelimit.Limiter = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        settings = self.settings
+        self.lookups = ratelimit.Limiter(per_minute=settings.lookups_per_minute, burst=settings.lookup_burst)
+        self.issuing = ratelimit.Limiter(
+            per_minute=settings.kiosk_tickets_per_minute, burst=settings.kiosk_ticket_burst
+        )
 
 
 def state(request: Request) -> AppState:
@@ -102,6 +112,19 @@ async def refusal(request: Request) -> HTTPException | None:
     except HTTPException as refused:
         return refused
     return None
+
+
+def check_rate(limiter: ratelimit.Limiter, key: str, message: str) -> None:
+    """429 with Retry-After when ``key`` has used up its requests for now."""
+    wait = limiter.take(key)
+    if wait is not None:
+        raise HTTPException(429, message, {"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (behind the reverse proxy, the one it forwards: uvicorn's
+    forwarded_allow_ips)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER)

@@ -11,6 +11,7 @@ from sqlalchemy import orm
 
 from onestop import calendar, dossier, errors
 from server import dossiers, models, schemas
+from server.auth import Principal
 
 SEARCH_LIMIT = 20
 
@@ -49,9 +50,9 @@ def by_id_number(session: orm.Session, *, id_number: str, centre_id: int | None)
     return list(session.scalars(stmt))
 
 
-def history(session: orm.Session, *, code: str) -> list[schemas.HistoryEntryOut]:
+def history(session: orm.Session, *, principal: Principal, code: str) -> list[schemas.HistoryEntryOut]:
     """Every step of the dossier in the order the server applied them (its audit log)."""
-    row = dossiers.get(session, code)
+    row = dossiers.get(session, code, principal=principal)
     entries = session.scalars(
         sa.select(models.AuditEntry)
         .where(models.AuditEntry.target == row.code, models.AuditEntry.action.startswith("dossier."))

@@ -42,10 +42,15 @@ def work_calendar(session: orm.Session, centre: models.Centre) -> calendar.WorkC
     )
 
 
-def get(session: orm.Session, code: str, *, lock: bool = False) -> models.Dossier:
+def get(
+    session: orm.Session, code: str, *, principal: Principal | None = None, lock: bool = False
+) -> models.Dossier:
+    """The dossier with this code. Given a principal, only one of the centres it oversees:
+    another centre's dossier is "not found" alike, so a code never confirms that a dossier
+    exists elsewhere."""
     stmt = sa.select(models.Dossier).where(models.Dossier.code == code)
     found = session.scalar(stmt.with_for_update() if lock else stmt)
-    if found is None:
+    if found is None or (principal is not None and not principal.oversees(found.centre_id)):
         raise errors.NotFound(f"Không tìm thấy hồ sơ có mã {code}.")
     return found
 
@@ -129,6 +134,7 @@ def _intake_ticket(
         raise errors.NotFound(f"Không tìm thấy vé số hiệu {ticket_id}.")
     if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE):
         raise errors.IllegalTransition(f"Số {ticket.number} chưa được gọi vào quầy để tiếp nhận hồ sơ.")
+    tickets.check_ticket_centre(principal, ticket)
     counter = session.get(models.Counter, ticket.counter_id) if ticket.counter_id else None
     if not principal.is_manager and (counter is None or counter.officer_id != principal.user_id):
         raise errors.Forbidden(f"Số {ticket.number} không được phục vụ tại quầy của bạn.")
@@ -192,8 +198,12 @@ def _received_at(body: schemas.DossierIn, now: dt.datetime) -> dt.datetime:
 
 
 def _user_centre(session: orm.Session, principal: Principal) -> int:
-    if principal.user is not None and principal.user.centre_id is not None:
-        return principal.user.centre_id
+    """The centre a dossier taken in without a ticket belongs to: the officer's own; for an
+    administrator of the province without one, the first centre."""
+    if principal.centre_id is not None:
+        return principal.centre_id
+    if not principal.sees_all_centres:
+        raise errors.Forbidden("Tài khoản này chưa thuộc trung tâm nào.")
     first = session.scalar(sa.select(models.Centre.id).order_by(models.Centre.id).limit(1))
     if first is None:
         raise errors.NotFound("Chưa có trung tâm nào được cấu hình.")
@@ -203,7 +213,7 @@ def _user_centre(session: orm.Session, principal: Principal) -> int:
 def _transition(
     session: orm.Session, principal: Principal, code: str, target: DossierStatus
 ) -> models.Dossier:
-    row = get(session, code, lock=True)
+    row = get(session, code, principal=principal, lock=True)
     dossier.check_transition(row.code, row.status, target)
     return row
 
@@ -250,7 +260,7 @@ def refuse(
 def extend(
     session: orm.Session, *, principal: Principal, code: str, body: schemas.ExtendIn, now: dt.datetime
 ) -> models.Dossier:
-    row = get(session, code, lock=True)
+    row = get(session, code, principal=principal, lock=True)
     if row.status is not DossierStatus.RECEIVED:
         raise errors.IllegalTransition(f"Chỉ gia hạn được hồ sơ đang giải quyết; hồ sơ {code} thì không.")
     dossier.check_extension(
@@ -314,7 +324,7 @@ def _returned_at(row: models.Dossier, recorded: dt.datetime | None, now: dt.date
 def rate(
     session: orm.Session, *, principal: Principal, code: str, body: schemas.RatingIn, now: dt.datetime
 ) -> models.Dossier:
-    row = get(session, code, lock=True)
+    row = get(session, code, principal=principal, lock=True)
     if row.status is not DossierStatus.RETURNED:
         raise errors.IllegalTransition(f"Hồ sơ {code} chưa trả kết quả nên chưa thể đánh giá.")
     if rating_of(session, row) is not None:
@@ -340,6 +350,13 @@ def rate(
 
 def rating_of(session: orm.Session, row: models.Dossier) -> models.DossierRating | None:
     return session.scalar(sa.select(models.DossierRating).where(models.DossierRating.dossier_id == row.id))
+
+
+def status_out(row: models.Dossier) -> schemas.DossierOut:
+    """What anyone may know of a dossier by its code alone: its status and due time."""
+    return schemas.DossierOut(
+        code=row.code, status=row.status, status_name=dossier.STATUS_NAMES_VI[row.status], due_at=row.due_at
+    )
 
 
 def to_out(session: orm.Session, row: models.Dossier, *, full: bool) -> schemas.DossierOut:

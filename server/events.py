@@ -39,6 +39,11 @@ NOTIFY_CHANNEL = "qms_events"
 # delivered when (and only if) the transaction commits; several in one transaction are one.
 _PG_LOCK_AND_NOTIFY = sa.text(f"SELECT pg_advisory_xact_lock(7406001), pg_notify('{NOTIFY_CHANNEL}', '')")
 LISTEN_RETRY_SECONDS = 2.0
+SESSION_ENDED = "session.ended"  # {"token_id"}: a sign-out, for the hubs only
+ADMIN_CHANGE = "catalogue.changed"  # server/admin.py: {"kind", "id"}
+# Events for the server's own processes, never sent down a stream.
+INTERNAL = frozenset({SESSION_ENDED})
+RESYNC = "stream.resync"  # sent instead of a catch-up too long (or purged): re-read /board
 _PENDING = "qms_pending_events"  # Session.info key
 
 
@@ -98,6 +103,34 @@ def last_id(db: Database) -> int:
         return session.scalar(sa.select(sa.func.max(models.Event.id))) or 0
 
 
+def access_changed_after(db: Database, after_id: int) -> tuple[bool, int]:
+    """Whether an event after ``after_id`` may end someone's access, and the newest id."""
+    table = models.table(models.Event)
+    with db.read() as session:
+        newest = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+        changed = session.scalar(
+            sa.select(
+                sa.exists().where(table.c.id > after_id, table.c.type.in_((SESSION_ENDED, ADMIN_CHANGE)))
+            )
+        )
+    return bool(changed), newest
+
+
+def ends_access(row: dict[str, Any]) -> tuple[str, int] | None:
+    """Whose streams an event ends, if any: ("user", id), ("device", id) or ("token", id).
+
+    An administrator's change to a user or a device (deactivated, new password, new key,
+    another centre or role) ends their open streams; they reconnect, and are admitted again
+    only if their credentials still hold. A sign-out ends the streams of that session.
+    """
+    payload = row["payload"]
+    if row["type"] == SESSION_ENDED:
+        return ("token", int(payload["token_id"]))
+    if row["type"] == ADMIN_CHANGE and payload.get("kind") in ("users", "devices"):
+        return ("user" if payload["kind"] == "users" else "device", int(payload["id"]))
+    return None
+
+
 class Listener:
     """PostgreSQL: a thread that LISTENs on its own connection and calls ``wake`` per notification.
 
@@ -139,6 +172,26 @@ class Listener:
                 self._stopping.wait(LISTEN_RETRY_SECONDS)
 
 
+class Refused(Exception):
+    """A stream not admitted: too many open for this caller or for the server."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Owner:
+    """Who holds a stream: a user (and which of their sessions) or a device."""
+
+    user_id: int | None = None
+    token_id: int | None = None
+    device_id: int | None = None
+
+    def key(self) -> tuple[str, int | None]:
+        return ("device", self.device_id) if self.device_id is not None else ("user", self.user_id)
+
+    def ended_by(self, ended: tuple[str, int]) -> bool:
+        kind, ident = ended
+        return {"user": self.user_id, "device": self.device_id, "token": self.token_id}[kind] == ident
+
+
 @dataclasses.dataclass(eq=False)
 class Subscriber:
     """One stream's queue and filters (None: not filtered on that)."""
@@ -146,6 +199,7 @@ class Subscriber:
     counters: frozenset[int] | None = None
     services: frozenset[int] | None = None
     centre_id: int | None = None
+    owner: Owner = dataclasses.field(default_factory=Owner)
     queue: asyncio.Queue[dict[str, Any] | None] = dataclasses.field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
@@ -221,9 +275,20 @@ class _Index:
 class EventHub:
     """One per server process: reads new events once and fans them out."""
 
-    def __init__(self, db: Database, poll_seconds: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        poll_seconds: float,
+        *,
+        max_streams: int = 2000,
+        max_per_owner: int = 5,
+        on_access_change: Callable[[], None] | None = None,
+    ) -> None:
         self._db = db
         self._poll_seconds = poll_seconds
+        self._max_streams, self._max_per_owner = max_streams, max_per_owner
+        self._on_access_change = on_access_change
+        self._per_owner: dict[tuple[str, int | None], int] = {}
         self._subscribers: set[Subscriber] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -278,21 +343,41 @@ class EventHub:
         for sub in list(self._subscribers):
             self._offer(sub, None)
 
+    def admit(self, owner: Owner) -> None:
+        """Refused unless one more stream fits: at most ``max_per_owner`` per user or device
+        (an app holds one; a few more cover reconnections the server has not noticed yet)
+        and ``max_streams`` in all."""
+        if len(self._subscribers) >= self._max_streams:
+            raise Refused("Máy chủ đang phục vụ quá nhiều kết nối trực tiếp. Vui lòng thử lại sau.")
+        if self._per_owner.get(owner.key(), 0) >= self._max_per_owner:
+            raise Refused("Tài khoản hoặc thiết bị này đã mở quá nhiều kết nối trực tiếp cùng lúc.")
+
     def subscribe(
         self,
         *,
         counters: frozenset[int] | None = None,
         services: frozenset[int] | None = None,
         centre_id: int | None = None,
+        owner: Owner | None = None,
     ) -> Subscriber:
-        sub = Subscriber(counters=counters, services=services, centre_id=centre_id)
+        sub = Subscriber(counters=counters, services=services, centre_id=centre_id, owner=owner or Owner())
         self._subscribers.add(sub)
         self._index.add(sub)
+        key = sub.owner.key()
+        self._per_owner[key] = self._per_owner.get(key, 0) + 1
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
+        if sub not in self._subscribers:
+            return
         self._subscribers.discard(sub)
         self._index.discard(sub)
+        key = sub.owner.key()
+        left = self._per_owner.get(key, 1) - 1
+        if left > 0:
+            self._per_owner[key] = left
+        else:
+            self._per_owner.pop(key, None)
 
     async def _run(self) -> None:
         assert self._wake is not None
@@ -308,25 +393,42 @@ class EventHub:
                 log.exception("event hub: reading new events failed")
 
     async def _drain(self) -> None:
-        if not self._subscribers:  # nobody to hand rows to: just keep up with the end
-            self.position = max(self.position, await asyncio.to_thread(last_id, self._db))
+        if not self._subscribers:  # nobody to hand rows to: keep up with the end, and with access
+            changed, newest = await asyncio.to_thread(access_changed_after, self._db, self.position)
+            if changed and self._on_access_change is not None:
+                self._on_access_change()
+            self.position = max(self.position, newest)
             return
         while True:
             rows = await asyncio.to_thread(fetch_after, self._db, self.position)
             for row in rows:
                 self.position = row["id"]
-                for sub in list(self._index.candidates(row, self._subscribers)):
-                    if sub.wants(row):
-                        self._offer(sub, row)
+                self._hand_out(row)
             if len(rows) < PAGE:
                 return
+
+    def _hand_out(self, row: dict[str, Any]) -> None:
+        ended = ends_access(row)
+        if ended is not None:
+            if self._on_access_change is not None:
+                self._on_access_change()  # this process forgets who a secret stood for
+            for sub in [sub for sub in self._subscribers if sub.owner.ended_by(ended)]:
+                self._end(sub)
+        if row["type"] in INTERNAL:
+            return
+        for sub in list(self._index.candidates(row, self._subscribers)):
+            if sub.wants(row):
+                self._offer(sub, row)
+
+    def _end(self, sub: Subscriber) -> None:
+        """End a stream now, whatever it has queued."""
+        self.unsubscribe(sub)
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        sub.queue.put_nowait(None)
 
     def _offer(self, sub: Subscriber, row: dict[str, Any] | None) -> None:
         try:
             sub.queue.put_nowait(row)
         except asyncio.QueueFull:
-            # Too slow to keep up: end its stream; it resumes from Last-Event-ID.
-            self.unsubscribe(sub)
-            with contextlib.suppress(asyncio.QueueEmpty):
-                sub.queue.get_nowait()
-            sub.queue.put_nowait(None)
+            self._end(sub)  # too slow to keep up: it resumes from Last-Event-ID

@@ -37,8 +37,8 @@ def _forget_cached(app: AppState, kind: str) -> None:
     # Resolved secrets are cached for a minute: drop them so that a deactivated user's
     # token, or a replaced device key, is refused from the next request on. Services' settings
     # are cached for seconds: a new priority rule applies from the next call on.
-    if kind in _ACCESS:
-        app.principals = auth.PrincipalCache()
+    if kind in _ACCESS:  # at once here; other processes when their event hub sees the change
+        app.principals.clear()
     if kind == "services":
         waits.forget_services()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import orm
 from onestop import errors
 from server import dossier_lookup, dossiers, models, replies, schemas
 from server.auth import Principal
-from server.deps import OptionalPrincipal, Staff, State
+from server.deps import OptionalPrincipal, Staff, State, check_rate, client_address
 
 router = APIRouter(prefix="/dossiers")
 IdempotencyKey = Annotated[
@@ -62,7 +63,7 @@ def tracking_book(
 ) -> list[schemas.DossierOut]:
     """Staff: the Sổ theo dõi hồ sơ — dossiers received from ``start`` to ``end`` (dates in
     Vietnamese time, both included, at most a year), of one field if given, in order received."""
-    centre_id = principal.user.centre_id if principal.user is not None else None
+    centre_id = _own_centre(principal)
     with app.db.read() as session:
         rows = dossier_lookup.tracking_book(
             session, start=start, end=end, field_id=field_id, centre_id=centre_id
@@ -70,15 +71,41 @@ def tracking_book(
         return [dossiers.to_out(session, row, full=True) for row in rows]
 
 
+Token = Annotated[
+    str | None,
+    Query(
+        min_length=8,
+        max_length=24,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The receipt's token (in its QR): the masked details, not only the status",
+    ),
+]
+LOOKUP_FLOOD = "Tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại sau ít phút."
+
+
 @router.get("/{code}", response_model=schemas.DossierOut)
-def get(code: str, app: State, principal: OptionalPrincipal) -> schemas.DossierOut:
-    """Public: status and due date by code; personal data in full only for staff."""
+def get(
+    code: str, app: State, principal: OptionalPrincipal, request: Request, token: Token = None
+) -> schemas.DossierOut:
+    """A dossier by its code. Staff of its centre: in full (another centre's dossier is not
+    found). A kiosk of its centre, or anyone with the receipt's token: personal data masked.
+    Anyone else: only the status and due time. Look-ups without a staff sign-in are
+    rate-limited per client address (or device)."""
+    if principal is not None and principal.user is not None:
+        with app.db.read() as session:
+            return dossiers.to_out(session, dossiers.get(session, code, principal=principal), full=True)
+    who = f"device:{principal.device.id}" if principal is not None and principal.device else None
+    check_rate(app.lookups, who or f"address:{client_address(request)}", LOOKUP_FLOOD)
     with app.db.read() as session:
-        return dossiers.to_out(session, dossiers.get(session, code), full=_is_staff(principal))
-
-
-def _is_staff(principal: Principal | None) -> bool:
-    return principal is not None and principal.user is not None
+        row = dossiers.get(session, code)
+        holder = (
+            token is not None
+            and row.public_token is not None
+            and hmac.compare_digest(token, row.public_token)
+        )
+        if holder or (principal is not None and principal.oversees(row.centre_id)):
+            return dossiers.to_out(session, row, full=False)
+        return dossiers.status_out(row)
 
 
 @router.get("", response_model=list[schemas.DossierOut])
@@ -89,7 +116,7 @@ def by_id_number(
 ) -> list[schemas.DossierOut]:
     """Staff: the applicant's newest dossiers (at most 20) at the officer's own centre."""
     number = dossier_lookup.normalize_id_number(id_number)
-    centre_id = principal.user.centre_id if principal.user is not None else None
+    centre_id = _own_centre(principal)
     with app.db.read() as session:
         rows = dossier_lookup.by_id_number(session, id_number=number, centre_id=centre_id)
         return [dossiers.to_out(session, row, full=True) for row in rows]
@@ -99,7 +126,15 @@ def by_id_number(
 def history(code: str, app: State, principal: Staff) -> list[schemas.HistoryEntryOut]:
     """Staff: every step of the dossier, in order, with who did it."""
     with app.db.read() as session:
-        return dossier_lookup.history(session, code=code)
+        return dossier_lookup.history(session, principal=principal, code=code)
+
+
+def _own_centre(principal: Principal) -> int | None:
+    """The centre whose dossiers a staff list shows: the caller's; all for an administrator
+    of the province without one."""
+    if principal.centre_id is None and not principal.sees_all_centres:
+        raise errors.Forbidden("Tài khoản này chưa thuộc trung tâm nào.")
+    return principal.centre_id
 
 
 def _act(
@@ -128,7 +163,7 @@ def _act(
         act,
         user_id=principal.user_id,
         now=now,
-        lock=lambda session: dossiers.get(session, code, lock=True),
+        lock=lambda session: dossiers.get(session, code, principal=principal, lock=True),
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 from sqlalchemy import orm
 
 from onestop import errors, textfold
 from server import auth, events, models, schemas, throttle, tickets, views
-from server.deps import AnyDevice, Manager, State
+from server.deps import AnyDevice, Manager, Staff, State
 
 router = APIRouter()
 # Ids are INTEGER columns: a larger number is a 422 naming the parameter, not a database error.
@@ -68,6 +68,25 @@ def login(body: schemas.LoginIn, app: State) -> schemas.TokenOut:
     return out
 
 
+@router.post("/auth/logout", status_code=204)
+def logout(app: State, principal: Staff) -> Response:
+    """Sign out: the caller's access token stops working at once, on every server process,
+    and the live streams opened with it end."""
+    # Staff are signed-in users: each request carries a token of theirs.
+    assert principal.user is not None
+    assert principal.token_id is not None
+    now = app.settings.clock()
+    username = principal.user.username
+    with app.db.write() as session:
+        auth.logout(session, token_id=principal.token_id)
+        tickets.audit(
+            session, now=now, actor=principal.actor, action="auth.logout", target=username, details={}
+        )
+        events.append(session, type=events.SESSION_ENDED, now=now, payload={"token_id": principal.token_id})
+    app.principals.clear()
+    return Response(status_code=204)
+
+
 @router.get("/centres", response_model=list[schemas.CentreOut])
 def centres(app: State) -> list[schemas.CentreOut]:
     with app.db.read() as session:
@@ -85,8 +104,7 @@ def set_notice(
         centre = session.get(models.Centre, centre_id)
         if centre is None:
             raise errors.NotFound(f"Không tìm thấy trung tâm số hiệu {centre_id}.")
-        user = principal.user
-        if user is not None and user.centre_id is not None and user.centre_id != centre.id:
+        if not principal.oversees(centre.id):
             raise errors.Forbidden("Chỉ được đặt thông báo cho trung tâm của mình.")
         centre.notice = body.notice
         payload = {"centre_id": centre.id, "notice": body.notice}
@@ -189,6 +207,10 @@ def device_status(body: schemas.DeviceStatusIn, app: State, principal: AnyDevice
 
 @router.get("/devices", response_model=list[schemas.DeviceOut])
 def devices(app: State, principal: Manager) -> list[schemas.DeviceOut]:
+    """The devices of the caller's centre (of every centre for an administrator)."""
+    stmt = sa.select(models.Device).order_by(models.Device.name)
+    if not principal.sees_all_centres:
+        stmt = stmt.where(models.Device.centre_id == principal.centre_id)
     with app.db.read() as session:
-        rows = session.scalars(sa.select(models.Device).order_by(models.Device.name)).all()
+        rows = session.scalars(stmt).all()
         return [schemas.DeviceOut.model_validate(r, from_attributes=True) for r in rows]

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy import orm
 
+from onestop import errors
 from server import counters as counter_ops
 from server import events, models, replies, schemas, tickets, views
 from server.auth import Principal
 from server.deps import Canceller, Issuer, Staff, State, Watcher
 
 router = APIRouter()
+CentreId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 IDS = r"^[0-9]{1,9}(,[0-9]{1,9})*$"
 NO_TICKET: dict[int | str, dict[str, Any]] = {204: {"description": "Không còn ai chờ ở các dịch vụ của quầy"}}
 
@@ -96,7 +100,9 @@ def get_ticket(ticket_id: int, app: State, principal: Watcher) -> schemas.Ticket
     ticket's public token (/tra-cuu/so/…), so nobody can walk other people's tickets by id."""
     now = app.settings.clock()
     with app.db.read() as session:
-        return views.ticket_out(session, tickets.get_ticket(session, ticket_id), now)
+        ticket = tickets.get_ticket(session, ticket_id)
+        tickets.check_ticket_centre(principal, ticket)
+        return views.ticket_out(session, ticket, now)
 
 
 @router.post("/tickets/{ticket_id}/recall", response_model=schemas.TicketOut)
@@ -158,6 +164,7 @@ def counter_queue(counter_id: int, app: State, principal: Staff) -> schemas.Coun
     """The counter's desk: its state, current ticket, its services' lines and today's no-shows."""
     with app.db.read() as session:
         counter = tickets.get_counter(session, counter_id)
+        tickets.check_counter_centre(principal, counter)
         return views.counter_queue(session, counter, app.settings.clock())
 
 
@@ -204,16 +211,18 @@ def list_services(app: State, centre_id: int | None = None) -> list[schemas.Serv
 
 
 @router.get("/board")
-def board(app: State, principal: Watcher, centre_id: int | None = None) -> dict[str, Any]:
+def board(app: State, principal: Watcher, centre_id: CentreId = None) -> dict[str, Any]:
+    """The whole current state of the caller's centre (an administrator names any centre)."""
     with app.db.read() as session:
-        centre_id = centre_id or _principal_centre(principal)
-        return views.board(session, views.default_centre(session, centre_id), app.settings.clock())
+        centre = views.default_centre(session, _watched_centre(principal, centre_id))
+        return views.board(session, centre, app.settings.clock())
 
 
-def _principal_centre(principal: Principal) -> int | None:
-    if principal.device is not None:
-        return principal.device.centre_id
-    return principal.user.centre_id if principal.user else None
+def _watched_centre(principal: Principal, requested: int | None) -> int | None:
+    """The centre a board or stream shows: the caller's own; another only for an administrator."""
+    if requested is not None and not principal.oversees(requested):
+        raise errors.Forbidden("Chỉ xem được trung tâm của mình.")
+    return requested if requested is not None else principal.centre_id
 
 
 def _ids(text: str | None) -> frozenset[int] | None:
@@ -224,29 +233,64 @@ def _sse(row: dict[str, Any]) -> ServerSentEvent:
     return ServerSentEvent(id=str(row["id"]), event=row["type"], raw_data=json.dumps(row, ensure_ascii=False))
 
 
+@dataclasses.dataclass(frozen=True)
+class _Admitted:
+    centre_id: int | None
+    owner: events.Owner
+
+
+def _admit_stream(app: State, principal: Watcher, centre_id: CentreId = None) -> _Admitted:
+    """Checked before the stream's 200 is sent (nothing can be refused after it): the centre
+    it may watch, and room for one more stream of this caller (429 otherwise)."""
+    watched = _watched_centre(principal, centre_id)
+    owner = events.Owner(
+        user_id=principal.user_id, token_id=principal.token_id, device_id=_device_id(principal)
+    )
+    try:
+        app.hub.admit(owner)
+    except events.Refused as refused:
+        raise HTTPException(429, str(refused), {"Retry-After": str(STREAM_RETRY_SECONDS)}) from None
+    return _Admitted(centre_id=watched, owner=owner)
+
+
+def _device_id(principal: Principal) -> int | None:
+    return principal.device.id if principal.device is not None else None
+
+
+STREAM_RETRY_SECONDS = 30
+
+
 @router.get("/events", response_class=EventSourceResponse)
 async def stream_events(
     app: State,
-    principal: Watcher,
+    admitted: Annotated[_Admitted, Depends(_admit_stream)],
     # Validated by pattern before the stream starts: once the 200 is sent, no 422 can follow.
     counters: Annotated[str | None, Query(pattern=IDS, description="counter ids, comma separated")] = None,
     services: Annotated[str | None, Query(pattern=IDS, description="service ids, comma separated")] = None,
-    centre_id: int | None = None,
     last_event_id: Annotated[int | None, Header(ge=0)] = None,
     after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    """Server-sent events: every change, resuming after Last-Event-ID with nothing missed."""
+    """Server-sent events: every change of the caller's centre, resuming after Last-Event-ID
+    with nothing missed. A resume point more than ``stream_catchup_events`` back gets one
+    ``stream.resync`` event instead of the replay: re-read ``/board``.
+    A user or device may hold a few streams at once and the server a bounded number: beyond
+    them, 429 with Retry-After."""
     hub = app.hub
-    sub = hub.subscribe(counters=_ids(counters), services=_ids(services), centre_id=centre_id)
+    sub = hub.subscribe(
+        counters=_ids(counters), services=_ids(services), centre_id=admitted.centre_id, owner=admitted.owner
+    )
     try:
-        sent = last_event_id if last_event_id is not None else after
-        if sent is None:  # from now on: the newest event id, read after subscribing
-            sent = await asyncio.to_thread(events.last_id, app.db)
+        asked = last_event_id if last_event_id is not None else after
+        newest = await asyncio.to_thread(events.last_id, app.db)  # read after subscribing
+        sent = newest if asked is None else asked
+        if asked is not None and newest - asked > app.settings.stream_catchup_events:
+            sent = newest
+            yield _sse(_resync(newest, app.settings.clock()))
         while True:  # catch up from the table, page by page
             rows = await asyncio.to_thread(events.fetch_after, app.db, sent)
             for row in rows:
                 sent = row["id"]
-                if sub.wants(row):
+                if row["type"] not in events.INTERNAL and sub.wants(row):
                     yield _sse(row)
             if len(rows) < events.PAGE:
                 break
@@ -267,3 +311,15 @@ async def stream_events(
             yield _sse(item)  # the hub offers a stream only the events it wants
     finally:
         hub.unsubscribe(sub)
+
+
+def _resync(newest: int, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": newest,
+        "type": events.RESYNC,
+        "created_at": now.isoformat(),
+        "centre_id": None,
+        "counter_id": None,
+        "service_id": None,
+        "payload": {},
+    }

@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
-from onestop.enums import Role
 from server import report_days, reports, waits
 from server.auth import Principal
 from server.deps import AppState, Manager, State
@@ -51,12 +50,11 @@ def _summarise(app: AppState, period: reports.Period) -> None:
 
 def _centre(principal: Principal, requested: int | None) -> int | None:
     """The centre the report covers: a supervisor's own, whatever they ask; an admin's choice."""
-    own = principal.user.centre_id if principal.user is not None else None
-    if principal.role is Role.ADMIN or own is None:
+    if principal.sees_all_centres:
         return requested
-    if requested is not None and requested != own:
+    if principal.centre_id is None or (requested is not None and requested != principal.centre_id):
         raise HTTPException(403, "Giám sát viên chỉ xem được báo cáo của trung tâm mình.")
-    return own
+    return principal.centre_id
 
 
 # Column titles of the CSV files, in order: (field, Vietnamese title).

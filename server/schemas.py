@@ -388,26 +388,30 @@ class RatingOut(BaseModel):
 
 
 class DossierOut(BaseModel):
+    """A dossier as its reader may see it: in full for the staff of its centre; masked for a
+    kiosk of its centre or a citizen holding the receipt's token; to anyone else only its code,
+    status and due time (the other fields are then null)."""
+
     code: str
     status: DossierStatus
     status_name: str
-    procedure_id: int
-    procedure_name: str
-    agency_name: str
-    channel: Channel
-    received_at: LocalTime
     due_at: LocalTime
-    original_due_at: LocalTime | None
-    ready_at: LocalTime | None
-    returned_at: LocalTime | None
-    timeliness: str | None
+    procedure_id: int | None = None
+    procedure_name: str | None = None
+    agency_name: str | None = None
+    channel: Channel | None = None
+    received_at: LocalTime | None = None
+    original_due_at: LocalTime | None = None
+    ready_at: LocalTime | None = None
+    returned_at: LocalTime | None = None
+    timeliness: str | None = None
     # Personal data: full for staff, masked for the public.
-    applicant: dict[str, Any]
+    applicant: dict[str, Any] | None = None
     representative: dict[str, Any] | None = None
     documents: list[DocumentOut] | None = None
     sets: int | None = None
     fee_collected: int | None = None
-    return_method: ReturnMethod
+    return_method: ReturnMethod | None = None
     ticket_id: int | None = None
     supplement_items: list[dict[str, Any]] | None = None
     reason: str | None = None

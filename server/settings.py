@@ -38,6 +38,21 @@ class Settings:
     summarise_every_seconds: float | None = dataclasses.field(
         default_factory=lambda: float(os.environ.get("QMS_SUMMARISE_EVERY_SECONDS") or 0) or None
     )
+    # Floods from one client (server/ratelimit.py): look-ups of dossiers by code per client
+    # address or device, and tickets per kiosk (a citizen needs seconds per tap).
+    lookups_per_minute: float = 20.0
+    lookup_burst: int = 10
+    kiosk_tickets_per_minute: float = dataclasses.field(
+        default_factory=lambda: float(os.environ.get("QMS_KIOSK_TICKETS_PER_MINUTE") or 20)
+    )
+    kiosk_ticket_burst: int = 10
+    # Live streams (GET /events): at most this many per server process, and per user or device;
+    # a resume point more events back than this gets a "stream.resync" instead of the replay.
+    max_streams: int = dataclasses.field(
+        default_factory=lambda: int(os.environ.get("QMS_MAX_STREAMS") or 2000)
+    )
+    max_streams_per_caller: int = 5
+    stream_catchup_events: int = 5000
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:

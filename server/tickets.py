@@ -146,7 +146,7 @@ def issue(
     service = waits.service_config(session, service_id)
     if service is None:
         raise errors.NotFound(f"Không tìm thấy dịch vụ số hiệu {service_id}.")
-    if principal.device is not None and principal.device.centre_id != service.centre_id:
+    if not principal.oversees(service.centre_id):
         raise errors.NotFound(f"Không tìm thấy dịch vụ số hiệu {service_id} tại trung tâm này.")
     if priority_group is not None and not session.scalar(
         sa.select(sa.exists().where(models.PriorityGroup.code == priority_group))
@@ -200,8 +200,15 @@ def issued_with_key(session: orm.Session, *, principal: Principal, key: str, pat
     return ticket
 
 
+def check_counter_centre(principal: Principal, counter: models.Counter) -> None:
+    if not principal.oversees(counter.centre_id):
+        raise errors.Forbidden(f"Quầy số {counter.number} thuộc trung tâm khác.")
+
+
 def check_officer_counter(principal: Principal, counter: models.Counter) -> None:
-    """An officer acts only at the counter they opened; supervisors and admins anywhere."""
+    """An officer acts only at the counter they opened; a supervisor at the counters of their
+    own centre; an administrator at any."""
+    check_counter_centre(principal, counter)
     if principal.is_manager:
         return
     if principal.user is None or counter.officer_id != principal.user.id:
@@ -369,8 +376,8 @@ def reactivate(
     return ticket
 
 
-def check_manager_centre(principal: Principal, ticket: models.Ticket) -> None:
-    """A supervisor acts on the tickets of their own centre only (an administrator on any)."""
+def check_ticket_centre(principal: Principal, ticket: models.Ticket) -> None:
+    """Staff and devices see and act on the tickets of their own centre only (an administrator on any)."""
     if not principal.oversees(ticket.centre_id):
         raise errors.Forbidden("Vé này thuộc trung tâm khác.")
 
@@ -384,7 +391,7 @@ def transfer(
     elif not principal.is_manager:
         raise errors.Forbidden("Chỉ giám sát viên được chuyển vé đang chờ sang dịch vụ khác.")
     else:
-        check_manager_centre(principal, ticket)
+        check_ticket_centre(principal, ticket)
     target = get_service(session, service_id)
     if target.centre_id != ticket.centre_id:
         raise errors.NotFound(f"Không tìm thấy dịch vụ số hiệu {service_id} tại trung tâm này.")
@@ -426,7 +433,7 @@ def cancel(
     if not (own_kiosk or principal.is_manager):
         raise errors.Forbidden("Chỉ ki-ốt đã cấp vé hoặc giám sát viên được hủy vé.")
     if not own_kiosk:
-        check_manager_centre(principal, ticket)
+        check_ticket_centre(principal, ticket)
     queue.check_transition(ticket.number, ticket.status, TicketStatus.CANCELLED)
     ticket.status = TicketStatus.CANCELLED
     ticket.ended_at = now

@@ -22,18 +22,21 @@ def describe(found: dict[str, Any], text: texts.Texts) -> str:
     applicant = found.get("applicant") or {}
     rows = [
         ("dossier_code", found["code"]),
-        ("dossier_procedure", found["procedure_name"]),
-        ("agency", found["agency_name"]),
+        ("dossier_procedure", found.get("procedure_name")),
+        ("agency", found.get("agency_name")),
         ("dossier_applicant", applicant.get("full_name", "")),
         ("dossier_received", when("received_at")),
         ("dossier_due", when("due_at")),
     ]
     if found.get("returned_at"):
         rows.append(("dossier_returned", when("returned_at")))
+    # A dossier of another centre, looked up by its code alone, comes with its status and
+    # due time only: the rows it lacks are left out.
     table = "".join(
         f"<tr><td style='padding:8px 24px 8px 0'><b>{text.get(key)}</b></td>"
         f"<td>{html.escape(str(value))}</td></tr>"
         for key, value in rows
+        if value
     )
     status = text.get("status_" + found["status"])
     return f"<h2 style='color:#116b2f'>{html.escape(status)}</h2><table>{table}</table>"

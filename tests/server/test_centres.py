@@ -68,7 +68,9 @@ def test_each_centre_numbers_its_own_tickets_and_keeps_its_counters(server: live
     called = ok(officer.post(f"/counters/{counter['id']}/call-next"))
     assert called["id"] == first_commune["id"]
 
-    board = ok(server.user("giamsat").get("/board", params={"centre_id": commune["id"]}))
+    # The provincial supervisor does not watch the commune's hall; the province's admin does.
+    assert server.user("giamsat").get("/board", params={"centre_id": commune["id"]}).status_code == 403
+    board = ok(server.user("admin").get("/board", params={"centre_id": commune["id"]}))
     assert board["centre"]["code"] == "PVHCC-XA-THANHSON"
     assert [c["current_ticket"]["number"] for c in board["counters"] if c["current_ticket"]] == ["A001"]
     province_board = ok(server.device("display-1").get("/board"))

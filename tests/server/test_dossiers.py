@@ -653,10 +653,12 @@ def test_public_lookup_masks_personal_data(
     server: live.LiveServer, officer: httpx.Client, new: Callable[..., Body]
 ) -> None:
     representative = {"full_name": "Trần Thị Bình", "id_number": "025185000123", "phone": "0387111222"}
-    code = new(representative=representative)["code"]
+    made = new(representative=representative)
+    code, token = made["code"], made["public_token"]
 
-    for viewer in (server.client(), server.device("kiosk-1")):
-        public = viewer.get(f"/dossiers/{code}")
+    # The citizen holding the receipt (its QR carries the token), and the centre's own kiosk.
+    for viewer, params in ((server.client(), {"token": token}), (server.device("kiosk-1"), {})):
+        public = viewer.get(f"/dossiers/{code}", params=params)
         assert public.status_code == 200, public.text
         got = public.json()
         assert got["applicant"] == {"full_name": "N. V. An", "id_number": "025******789"}
@@ -666,6 +668,18 @@ def test_public_lookup_masks_personal_data(
         assert got["representative"] is None and got["documents"] is None
         assert (got["status"], got["due_at"], got["code"]) == ("received", WED_DUE_5, code)
         assert got["status_name"] == "Đã tiếp nhận, đang giải quyết"
+
+    # Anyone else, by the code alone: the status and due time, nothing more.
+    for params in ({}, {"token": "sai-ma-tra-cuu"}):
+        anyone = server.client().get(f"/dossiers/{code}", params=params)
+        assert anyone.status_code == 200, anyone.text
+        shown = {key: value for key, value in anyone.json().items() if value is not None}
+        assert shown == {
+            "code": code,
+            "status": "received",
+            "status_name": "Đã tiếp nhận, đang giải quyết",
+            "due_at": WED_DUE_5,
+        }
 
     full = officer.get(f"/dossiers/{code}").json()
     assert full["applicant"] == applicant() | {"kind": "person"}
@@ -699,14 +713,16 @@ SUPPLEMENT = {
 
 
 def test_full_life_cycle(server: live.LiveServer, officer: httpx.Client, new: Callable[..., Body]) -> None:
-    code = new()["code"]
+    made = new()
+    code = made["code"]
     public = server.client()
+    receipt = {"token": made["public_token"]}  # the citizen, by the receipt's QR
 
     asked = officer.post(f"/dossiers/{code}/supplement-request", json=SUPPLEMENT)
     assert asked.status_code == 200, asked.text
     assert asked.json()["status"] == "supplement_requested"
     assert asked.json()["supplement_items"][0]["name"] == "Bản sao giấy chứng nhận kết hôn"
-    seen = public.get(f"/dossiers/{code}").json()
+    seen = public.get(f"/dossiers/{code}", params=receipt).json()
     assert seen["status"] == "supplement_requested"
     assert seen["reason"] == SUPPLEMENT["reason"]
     assert seen["supplement_items"][0]["name"] == "Bản sao giấy chứng nhận kết hôn"
@@ -737,7 +753,7 @@ def test_full_life_cycle(server: live.LiveServer, officer: httpx.Client, new: Ca
     assert rated.status_code == 200, rated.text
     assert rated.json()["rating"]["level"] == "rat_hai_long"
     assert rated.json()["rating"]["created_at"] == "2026-12-04T08:00:00+07:00"
-    assert "Đã trả kết quả" in public.get(f"/dossiers/{code}").json()["status_name"]
+    assert "Đã trả kết quả" in public.get(f"/dossiers/{code}", params=receipt).json()["status_name"]
 
     conflict_reason(officer.post(f"/dossiers/{code}/rating", json={"level": "hai_long"}))
     conflict_reason(officer.post(f"/dossiers/{code}/refuse", json={"reason": "Hồ sơ giả mạo"}))
@@ -816,11 +832,14 @@ def test_illegal_transition_is_409(
 def test_refused_reason_is_public_and_final(
     server: live.LiveServer, officer: httpx.Client, new: Callable[..., Body]
 ) -> None:
-    code = new()["code"]
+    made = new()
+    code = made["code"]
     refused = officer.post(f"/dossiers/{code}/refuse", json={"reason": "Không thuộc thẩm quyền giải quyết."})
     assert refused.status_code == 200, refused.text
-    seen = server.client().get(f"/dossiers/{code}").json()
+    seen = server.client().get(f"/dossiers/{code}", params={"token": made["public_token"]}).json()
     assert (seen["status"], seen["reason"]) == ("refused", "Không thuộc thẩm quyền giải quyết.")
+    # Without the receipt, the reason (free text about the applicant) is not shown.
+    assert server.client().get(f"/dossiers/{code}").json()["reason"] is None
 
 
 @pytest.mark.parametrize(
@@ -904,7 +923,8 @@ def test_concurrent_changes_apply_once(
 def test_extend_once_with_notice(
     server: live.LiveServer, officer: httpx.Client, new: Callable[..., Body]
 ) -> None:
-    code = new()["code"]  # due Wed 2/12 09:10
+    made = new()  # due Wed 2/12 09:10
+    code = made["code"]
     payload = {"reason": "Cần lấy ý kiến cơ quan liên quan.", "new_due_at": "2026-12-09T09:10:00+07:00"}
     server.clock.set(at("2026-11-30T10:00+07:00"))
     extended = officer.post(f"/dossiers/{code}/extend", json=payload)
@@ -912,7 +932,7 @@ def test_extend_once_with_notice(
     got = extended.json()
     assert (got["due_at"], got["original_due_at"]) == ("2026-12-09T09:10:00+07:00", WED_DUE_5)
     assert got["extension_reason"] == "Cần lấy ý kiến cơ quan liên quan."
-    public = server.client().get(f"/dossiers/{code}").json()
+    public = server.client().get(f"/dossiers/{code}", params={"token": made["public_token"]}).json()
     assert (public["due_at"], public["original_due_at"]) == ("2026-12-09T09:10:00+07:00", WED_DUE_5)
 
     again = {"reason": "Vẫn cần thêm thời gian.", "new_due_at": "2026-12-16T09:10:00+07:00"}
@@ -970,7 +990,8 @@ def test_extension_rules(
 def test_rating_levels(
     server: live.LiveServer, officer: httpx.Client, new: Callable[..., Body], payload: Body, status: int
 ) -> None:
-    code = new()["code"]
+    made = new()
+    code = made["code"]
     _to_state(officer, code, "returned")
     reply = officer.post(f"/dossiers/{code}/rating", json=payload)
     assert reply.status_code == status, reply.text
@@ -980,7 +1001,9 @@ def test_rating_levels(
     else:
         assert officer.get(f"/dossiers/{code}").json()["rating"]["level"] == payload["level"]
         # The rating is the citizen's; the public look-up does not show it.
-        assert server.client().get(f"/dossiers/{code}").json()["rating"] is None
+        citizen = server.client().get(f"/dossiers/{code}", params={"token": made["public_token"]})
+        assert citizen.json()["applicant"] is not None
+        assert citizen.json()["rating"] is None
 
 
 # ---------------------------------------------------------------- timeliness
@@ -1000,7 +1023,8 @@ def test_rating_levels(
 def test_timeliness_of_ready_dossier(
     server: live.LiveServer, officer: httpx.Client, new: Callable[..., Body], ready_at: str, timeliness: str
 ) -> None:
-    code = new()["code"]  # due Wed 2/12 09:10
+    made = new()  # due Wed 2/12 09:10
+    code = made["code"]
     assert officer.get(f"/dossiers/{code}").json()["timeliness"] is None
     server.clock.set(at(ready_at))
     assert officer.post(f"/dossiers/{code}/ready").json()["timeliness"] == timeliness
@@ -1008,7 +1032,8 @@ def test_timeliness_of_ready_dossier(
     server.clock.advance(days=3)
     returned = officer.post(f"/dossiers/{code}/return", json={"returned_to": "Nguyễn Văn An"})
     assert returned.json()["timeliness"] == timeliness
-    assert server.client().get(f"/dossiers/{code}").json()["timeliness"] == timeliness
+    citizen = server.client().get(f"/dossiers/{code}", params={"token": made["public_token"]})
+    assert citizen.json()["timeliness"] == timeliness
 
 
 # ---------------------------------------------------------------- who may do what
