@@ -191,28 +191,46 @@ def _copy_of_template(url: str) -> tuple[dict[str, str], dict[str, Any]] | None:
             atexit.register(shutil.rmtree, folder, True)
             template_url = f"sqlite:///{folder / 'template.sqlite3'}"
             template = _templates["sqlite"] = _Template(template_url, *_prepare(template_url))
-        # Every write of the template was checkpointed when its engine was disposed.
-        shutil.copyfile(sa.make_url(template.url).database or "", path)
+        clone_database(template.url, url)
         return template.keys, template.ids
     if backend != "postgresql" or not target.database or not target.database.startswith("qms_test_"):
         return None
+    template = _templates.get("postgresql")
+    if template is None:
+        name = f"qms_template_{uuid.uuid4().hex[:12]}"
+        _create_database(target.set(database="postgres"), name)
+        atexit.register(_drop_database, target.set(database="postgres"), name)
+        template_url = target.set(database=name).render_as_string(hide_password=False)
+        template = _templates["postgresql"] = _Template(template_url, *_prepare(template_url))
+    clone_database(template.url, url)
+    return template.keys, template.ids
+
+
+def clone_database(source_url: str, target_url: str) -> None:
+    """Make the database at ``target_url`` (an SQLite file not there yet, or an empty unused
+    PostgreSQL database, as fresh_database gives) a copy of the one at ``source_url``, which
+    nobody may be using (its server stopped)."""
+    source, target = sa.make_url(source_url), sa.make_url(target_url)
+    if target.get_backend_name() == "sqlite":
+        # Every write of the source was checkpointed when its engine was disposed.
+        shutil.copyfile(source.database or "", target.database or "")
+        return
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        template = _templates.get("postgresql")
-        if template is None:
-            name = f"qms_template_{uuid.uuid4().hex[:12]}"
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            atexit.register(_drop_database, target.set(database="postgres"), name)
-            template_url = target.set(database=name).render_as_string(hide_password=False)
-            template = _templates["postgresql"] = _Template(template_url, *_prepare(template_url))
-        template_name = sa.make_url(template.url).database
-        with admin.connect() as conn:  # fresh_database made it empty and unused: remake it as a copy
+        with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE "{target.database}"'))
-            conn.execute(sa.text(f'CREATE DATABASE "{target.database}" TEMPLATE "{template_name}"'))
+            conn.execute(sa.text(f'CREATE DATABASE "{target.database}" TEMPLATE "{source.database}"'))
     finally:
         admin.dispose()
-    return template.keys, template.ids
+
+
+def _create_database(server: sa.URL, name: str) -> None:
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
 
 
 def _drop_database(server: sa.URL, name: str) -> None:
