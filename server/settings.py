@@ -38,6 +38,10 @@ class Settings:
     summarise_every_seconds: float | None = dataclasses.field(
         default_factory=lambda: float(os.environ.get("QMS_SUMMARISE_EVERY_SECONDS") or 0) or None
     )
+    # The interactive API pages (/api/v1/docs, /api/v1/redoc) load their scripts from a CDN, so
+    # a browser on the staff network would fetch code from the Internet: off unless
+    # QMS_API_DOCS=1 (`./dev.sh run` turns them on). /api/v1/openapi.json is always served.
+    api_docs: bool = dataclasses.field(default_factory=lambda: os.environ.get("QMS_API_DOCS") == "1")
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:
