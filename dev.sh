@@ -64,7 +64,8 @@ device_key() {
 run_system() {
     local data=${QMS_DATA_DIR:-qms-data} port=${QMS_PORT:-8000}
     local url="http://127.0.0.1:$port" pids=()
-    "$VENV/bin/qms-server" run --demo --data-dir "$data" --port "$port" "$@" &
+    # The interactive API pages (/api/v1/docs) load Swagger UI from a CDN: on for development only.
+    QMS_API_DOCS=${QMS_API_DOCS:-1} "$VENV/bin/qms-server" run --demo --data-dir "$data" --port "$port" "$@" &
     pids+=($!)
     trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
     for _ in $(seq 100); do
@@ -72,10 +73,12 @@ run_system() {
             2>/dev/null && break
         sleep 0.2
     done
-    "$VENV/bin/qms-kiosk" --server "$url" --device-key "$(device_key "$data" kiosk-1 kiosk)" \
+    # Device keys go in the environment (or the settings file), never on the command line: any
+    # account on the machine reads a command line.
+    QMS_DEVICE_KEY="$(device_key "$data" kiosk-1 kiosk)" "$VENV/bin/qms-kiosk" --server "$url" \
         --printer "preview://$data/tickets" --windowed &
     pids+=($!)
-    "$VENV/bin/qms-display" --server "$url" --device-key "$(device_key "$data" display-1 display)" --windowed &
+    QMS_DEVICE_KEY="$(device_key "$data" display-1 display)" "$VENV/bin/qms-display" --server "$url" --windowed &
     pids+=($!)
     # The demo officer's password is in the same file; without it the counter opens at sign-in.
     local password

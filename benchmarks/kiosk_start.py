@@ -1,7 +1,7 @@
 """How fast does the kiosk app start cold, and how much memory does it then hold?
 
 A real server on a fresh SQLite database (test helpers: Uvicorn in a thread of this process) and
-a fake ESC/POS printer on loopback; then R times `python -m kiosk_app --server … --device-key …
+a fake ESC/POS printer on loopback; then R times `QMS_DEVICE_KEY=… python -m kiosk_app --server …
 --printer … --windowed` (offscreen) as a process of its own, timed from spawn to "ready": it has
 reported itself and its first GET /api/v1/services was answered. kiosk_app/__main__.py has no
 flag or variable for a ready line, so this is seen from the server side: a thin ASGI wrapper
@@ -124,7 +124,8 @@ def run(runs: int, settle: float) -> int:
             fakeprinter.FakePrinter() as fp,
         ):
             srv.client(keys["kiosk-2"]).get("/services").raise_for_status()  # warm the server up
-            cmd = [sys.executable, "-m", "kiosk_app", "--server", srv.base_url, "--device-key", key]
+            cmd = [sys.executable, "-m", "kiosk_app", "--server", srv.base_url]
+            os.environ["QMS_DEVICE_KEY"] = key  # the kiosk reads its key there, never from argv
             cmd += ["--printer", fp.url, "--windowed"]
             print(
                 f"{runs} cold starts of `python -m kiosk_app` (offscreen); {os.cpu_count()} CPU core(s), "

@@ -1,8 +1,10 @@
 """The board's settings: a TOML file, then the command line on top (the line wins).
 
-``qms-display --server URL --device-key KEY [--counters 1,2,3] [--config FILE] [--windowed]``
+``qms-display --config FILE [--server URL] [--counters 1,2,3] [--windowed]``
 
-Example file::
+The device key is a secret: it goes in the file (``chmod 600``; the board warns when others
+may read it) or in the environment variable ``QMS_DEVICE_KEY``, never on the command line,
+which every account on the machine can read. Example file::
 
     server = "http://10.0.0.2:8000"
     device_key = "…"              # from `qms-server add-device board-1 --kind display`
@@ -115,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qms-display", description="Màn hình gọi số ở sảnh chờ.")
     parser.add_argument("--config", type=pathlib.Path, help="TOML file with the settings (see the docs)")
     parser.add_argument("--server", help="the server's address, e.g. http://10.0.0.2:8000")
-    parser.add_argument("--device-key", help="this board's device key (kind display)")
+    settings.refuse_device_key_option(parser)  # the key: in the file or QMS_DEVICE_KEY
     parser.add_argument("--counters", type=_numbers, help="counter numbers to show, e.g. 1,2,3 (default all)")
     parser.add_argument("--voice", choices=VOICES, help="how calls are announced")
     parser.add_argument("--volume", type=int, help="0–100")
@@ -128,5 +130,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def load(argv: list[str] | None = None) -> BoardConfig:
-    """Settings from ``--config`` then the command line; raises ConfigError."""
-    return settings.load(BoardConfig, parser().parse_args(argv), required=("server", "device_key"))
+    """Settings from ``--config``, QMS_DEVICE_KEY, then the command line; raises ConfigError."""
+    return settings.load(
+        BoardConfig, parser().parse_args(argv), required=("server", "device_key"), secrets=settings.DEVICE_KEY
+    )

@@ -1,8 +1,11 @@
 """The kiosk's settings: a TOML file, then the command line on top.
 
-``qms-kiosk --server URL --device-key KEY --printer PRINTER_URL [--config FILE] [--windowed]``
+``qms-kiosk --config FILE [--server URL] [--printer PRINTER_URL] [--windowed]``
 
-Every key of the file may also be given on the command line (the line wins). Example file::
+Every key of the file but ``device_key`` may also be given on the command line (the line
+wins). The device key is a secret: it goes in the file (``chmod 600``; the kiosk warns when
+others may read it) or in the environment variable ``QMS_DEVICE_KEY``, never on the command
+line, which every account on the machine can read. Example file::
 
     server = "http://10.0.0.2:8000"
     device_key = "…"            # from `qms-server add-device kiosk-1 --kind kiosk`
@@ -82,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qms-kiosk", description="Ki-ốt lấy số thứ tự và tra cứu.")
     parser.add_argument("--config", type=pathlib.Path, help="TOML file with the settings below")
     parser.add_argument("--server", help="the server's address, e.g. http://10.0.0.2:8000")
-    parser.add_argument("--device-key", help="this kiosk's device key")
+    settings.refuse_device_key_option(parser)  # the key: in the file or QMS_DEVICE_KEY
     parser.add_argument(
         "--printer", help="printer URL: tcp://HOST:9100, serial:///dev/ttyUSB0, preview://DIR …"
     )
@@ -96,10 +99,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def load(argv: list[str] | None = None) -> KioskConfig:
-    """Settings from ``--config`` then the command line; raises ConfigError."""
+    """Settings from ``--config``, QMS_DEVICE_KEY, then the command line; raises ConfigError."""
     return settings.load(
         KioskConfig,
         parser().parse_args(argv),
         required=("server", "device_key", "printer"),
         text_fields=frozenset({"admin_pin"}),
+        secrets=settings.DEVICE_KEY,
     )

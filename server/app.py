@@ -138,7 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        docs_url=f"{API}/docs" if settings.api_docs else None,
+        redoc_url=f"{API}/redoc" if settings.api_docs else None,
     )
     app.add_middleware(limits.BodyLimit)
     app.add_exception_handler(errors.DomainError, _domain_error)

@@ -43,8 +43,10 @@ def backup(url: str, folder: pathlib.Path) -> pathlib.Path:
     Two backups taken in the same second (the nightly one and an administrator's) each get a
     file of their own: the second is named ``…-2``.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = default_name(url, vn_now())
+    # mkstemp makes the file 0600, and pg_dump and SQLite write into it, keeping its mode:
+    # a backup holds every citizen's personal data.
     handle, written = tempfile.mkstemp(dir=folder, prefix=f"{name}.", suffix=".partial")
     os.close(handle)
     partial = pathlib.Path(written)
@@ -56,7 +58,7 @@ def backup(url: str, folder: pathlib.Path) -> pathlib.Path:
             _copy_sqlite(source, partial)
             _check_sqlite(partial)
         else:
-            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={_libpq(url)}"])
+            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={partial}"], url)
         return _publish(partial, folder / name)
     finally:
         partial.unlink(missing_ok=True)
@@ -95,12 +97,16 @@ def restore(url: str, source: pathlib.Path) -> None:
     if _is_sqlite(url):
         _check_sqlite(source)
         target = _sqlite_path(url)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if target.exists():
             stamp = vn_now().strftime("%Y%m%d-%H%M%S")
-            shutil.move(target, target.with_name(f"{target.name}.before-restore-{stamp}"))
+            kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+            shutil.move(target, kept)
+            os.chmod(kept, 0o600)  # a database of an older version may have been 0644
         for extra in ("-wal", "-shm"):
             target.with_name(target.name + extra).unlink(missing_ok=True)
+        # Made 0600 before SQLite opens it: SQLite gives its -wal and -shm the same mode.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         _copy_sqlite(source, target)
     else:
         engine = sa.create_engine(url)
@@ -110,7 +116,7 @@ def restore(url: str, source: pathlib.Path) -> None:
                 conn.execute(sa.text("CREATE SCHEMA public"))
         finally:
             engine.dispose()
-        _run(["pg_restore", "--no-owner", "--single-transaction", f"--dbname={_libpq(url)}", str(source)])
+        _run(["pg_restore", "--no-owner", "--single-transaction"], url, str(source))
     migrate.upgrade(url)
 
 
@@ -132,9 +138,23 @@ def _copy_sqlite(source: pathlib.Path, dest: pathlib.Path) -> None:
         out.execute("PRAGMA journal_mode=DELETE")
 
 
-def _libpq(url: str) -> str:
-    """The SQLAlchemy URL as libpq takes it (pg_dump, pg_restore)."""
-    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """The SQLAlchemy URL as libpq takes it (pg_dump, pg_restore), without its password, and
+    the environment that gives the password instead: a command line is readable by every
+    account on the machine (``ps``, /proc/PID/cmdline), a process's environment is not."""
+    parsed = sa.make_url(url)
+    env = dict(os.environ)
+    if parsed.password is not None:
+        env["PGPASSWORD"] = str(parsed.password)
+    address = sa.URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return address.render_as_string(hide_password=False), env
 
 
 def _check_sqlite(path: pathlib.Path) -> None:
@@ -150,9 +170,13 @@ def _check_sqlite(path: pathlib.Path) -> None:
         raise BackupError(f"Tệp {path} không phải bản sao lưu hợp lệ của hệ thống ({result}).")
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], url: str, *files: str) -> None:
+    """``command --dbname=ADDRESS files…``, the address without its password."""
     if shutil.which(command[0]) is None:
         raise BackupError(f"Không tìm thấy chương trình {command[0]} (gói postgresql-client).")
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 (fixed program)
+    address, env = _libpq(url)
+    done = subprocess.run(  # noqa: S603 (fixed program)
+        [*command, f"--dbname={address}", *files], capture_output=True, text=True, check=False, env=env
+    )
     if done.returncode != 0:
         raise BackupError(f"{command[0]} không thành công: {done.stderr.strip()}")

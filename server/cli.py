@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import logging
 import os
 import pathlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 import uvicorn
 
 from onestop.enums import DeviceKind, Role
-from server import auth, backup, migrate, models, report_days, seed, waits
+from server import auth, backup, migrate, models, report_days, seed, serving, waits
 from server.db import open_database
 from server.settings import Settings
 
@@ -25,8 +26,22 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(data_dir=pathlib.Path(args.data_dir), database_url=args.database_url)
 
 
+def _private_data_dir(settings: Settings) -> None:
+    """The data folder (the database, its backups, the first run's passwords) for the server's
+    account alone: 0700, and its files 0600 (those of an older version were 0644)."""
+    folder = settings.data_dir
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.chmod(folder, 0o700)
+        for path in [*folder.glob("qms.sqlite3*"), folder / seed.CREDENTIALS_FILE]:
+            if path.is_file() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+    except PermissionError:  # a folder the administrator made for another account: theirs to set
+        logging.getLogger(__name__).warning("cannot make %s private to this account", folder)
+
+
 def _database(settings: Settings):  # type: ignore[no-untyped-def]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _private_data_dir(settings)
     url = settings.resolved_database_url()
     migrate.upgrade(url)
     return open_database(url)
@@ -45,8 +60,12 @@ def _first_run(settings: Settings, *, demo: bool) -> None:
         text = "\n".join(lines) + "\n"
         print(text)
         path = settings.data_dir / seed.CREDENTIALS_FILE
-        path.write_text(text, encoding="utf-8")
-        os.chmod(path, 0o600)
+        # Made 0600 from the start: a chmod after writing leaves a moment when others may read
+        # the passwords. O_EXCL after removing a stale copy: never written through a symlink.
+        path.unlink(missing_ok=True)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
         print(f"(Đã lưu vào {path}; hãy đổi mật khẩu và xóa tệp này khi đưa vào sử dụng.)")
 
 
@@ -61,24 +80,71 @@ class StreamEndingServer(uvicorn.Server):
             state.hub.end_streams()
 
 
+def _connections(args: argparse.Namespace) -> int:
+    """Raise the open-file limit and say how many connections it holds (or what was asked)."""
+    open_files = serving.raise_open_file_limit()
+    fit = serving.connection_limit(open_files)
+    if args.max_connections is None:
+        return fit
+    if args.max_connections > fit:
+        print(
+            f"Cảnh báo: --max-connections {args.max_connections} vượt quá số kết nối mà giới hạn "
+            f"{open_files} tệp mở (ulimit -n, LimitNOFILE) cho phép ({fit}).",
+            file=sys.stderr,
+        )
+    return int(args.max_connections)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from server.app import create_app
 
     # Reports stay fast: finished days are added up in the background, hourly (every worker
     # reads this, as Settings does).
     os.environ.setdefault("QMS_SUMMARISE_EVERY_SECONDS", "3600")
+    # Every worker's connections read it (serving.header_timeout).
+    os.environ["QMS_HEADER_TIMEOUT"] = str(args.header_timeout)
     settings = _settings(args)
-    if args.workers > 1 and settings.resolved_database_url().startswith("sqlite"):
+    sqlite = settings.resolved_database_url().startswith("sqlite")
+    if args.workers > 1 and sqlite:
         print("Nhiều tiến trình (--workers) chỉ dùng với PostgreSQL (--database-url).", file=sys.stderr)
         return 2
+    lock = None
+    if sqlite:  # several servers on one PostgreSQL database are fine; on one SQLite file, not
+        _private_data_dir(settings)
+        try:
+            lock = serving.lock_data_dir(settings.data_dir)
+        except serving.DataDirLocked:
+            print(
+                f"Một máy chủ khác đang chạy với thư mục dữ liệu {settings.data_dir.resolve()}; "
+                "hãy dừng máy chủ đó trước, hoặc chọn thư mục khác (--data-dir).",
+                file=sys.stderr,
+            )
+            return 2
+    try:
+        return _serve(args, settings, create_app)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def _serve(args: argparse.Namespace, settings: Settings, create_app: Any) -> int:
+    connections = _connections(args)
     _first_run(settings, demo=args.demo)
     print(f"Máy chủ chạy tại http://{args.host}:{args.port}/api/v1 (Ctrl+C để dừng)")
+    print(f"Tối đa {connections} kết nối đồng thời.")
     # Event streams never end by themselves: give them a few seconds, then stop anyway.
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
         "log_level": args.log_level,
         "timeout_graceful_shutdown": 5,
+        # With the cap, a full server answers 503 instead of running out of open files; the
+        # protocol closes silent connections (serving.GuardedHttpProtocol says why).
+        "limit_concurrency": connections,
+        "http": serving.GuardedHttpProtocol,
+        # X-Forwarded-For is believed from the reverse proxy only: login throttling and the
+        # look-up limits go by the client's address.
+        "forwarded_allow_ips": args.forwarded_allow_ips,
     }
     if args.workers > 1:
         # Each worker process builds its own app from the environment (Settings reads it).
@@ -107,6 +173,18 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _no_server_running(settings: Settings, url: str) -> Iterator[None]:
+    """Holds the data folder's lock (as `run` does) on SQLite: a restore under a running
+    server would replace the file under its feet."""
+    if not url.startswith("sqlite"):
+        yield
+        return
+    _private_data_dir(settings)
+    with serving.lock_data_dir(settings.data_dir):
+        yield
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     settings = _settings(args)
     url = settings.resolved_database_url()
@@ -118,7 +196,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        backup.restore(url, pathlib.Path(args.file))
+        with _no_server_running(settings, url):
+            backup.restore(url, pathlib.Path(args.file))
+    except serving.DataDirLocked:
+        print(
+            f"Máy chủ đang chạy với thư mục dữ liệu {settings.data_dir.resolve()}: hãy dừng máy chủ trước.",
+            file=sys.stderr,
+        )
+        return 2
     except backup.BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -208,6 +293,19 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"ngày phải có dạng YYYY-MM-DD, không phải {text!r}") from None
 
 
+def _positive(kind: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} không phải một số") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"phải lớn hơn 0, không phải {text}")
+        return value
+
+    return parse
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="qms-server", description="Máy chủ hệ thống xếp hàng một cửa")
     common = argparse.ArgumentParser(add_help=False)
@@ -228,6 +326,23 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--demo", action="store_true", help="nạp danh mục mẫu nếu chưa có")
     run.add_argument("--log-level", default="info")
     run.add_argument("--workers", type=int, default=1, help="số tiến trình (chỉ với PostgreSQL)")
+    run.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        default=os.environ.get("QMS_MAX_CONNECTIONS"),  # argparse parses a text default too
+        help="số kết nối đồng thời tối đa của mỗi tiến trình (mặc định: theo giới hạn tệp mở, ulimit -n)",
+    )
+    run.add_argument(
+        "--header-timeout",
+        type=_positive(float),
+        default=os.environ.get("QMS_HEADER_TIMEOUT") or str(serving.HEADER_TIMEOUT_SECONDS),
+        help="đóng kết nối chưa gửi xong phần đầu yêu cầu sau ngần ấy giây (mặc định 10)",
+    )
+    run.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("QMS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        help="địa chỉ reverse proxy được tin X-Forwarded-For, cách nhau bởi dấu phẩy (mặc định 127.0.0.1)",
+    )
     run.set_defaults(func=cmd_run)
     save = sub.add_parser("backup", parents=[common], help="sao lưu CSDL (khi máy chủ đang chạy)")
     save.add_argument("--to", help="thư mục chứa bản sao lưu (mặc định: <data-dir>/backups)")
@@ -260,6 +375,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything the server writes (the database and its -wal/-shm, backups, the first run's
+    # passwords, exports) holds personal data: for the server's account alone.
+    os.umask(0o077)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
     return int(args.func(args))

@@ -53,6 +53,10 @@ class Settings:
     )
     max_streams_per_caller: int = 5
     stream_catchup_events: int = 5000
+    # The interactive API pages (/api/v1/docs, /api/v1/redoc) load their scripts from a CDN, so
+    # a browser on the staff network would fetch code from the Internet: off unless
+    # QMS_API_DOCS=1 (`./dev.sh run` turns them on). /api/v1/openapi.json is always served.
+    api_docs: bool = dataclasses.field(default_factory=lambda: os.environ.get("QMS_API_DOCS") == "1")
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:

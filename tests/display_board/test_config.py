@@ -23,22 +23,49 @@ def test_command_line_over_file(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "key", "message"),
     [
-        (["--device-key", "k"], "missing: --server"),
-        (["--server", "10.0.0.2", "--device-key", "k"], "http://"),
-        (["--server", "http://s", "--device-key", " "], "add-device"),
-        (["--server", "http://s", "--device-key", "k", "--volume", "120"], "volume"),
+        ([], "k", "missing: --server"),
+        (["--server", "10.0.0.2"], "k", "http://"),
+        (["--server", "http://s"], " ", "add-device"),
+        (["--server", "http://s"], "k", None),
+        (["--server", "http://s", "--volume", "120"], "k", "volume"),
+        (
+            ["--server", "http://s"],
+            None,
+            r"missing: device_key \(in the --config file, or .* QMS_DEVICE_KEY\)",
+        ),
+        (["--server", "http://s", "--device-key", "k"], "k", "--device-key không còn được dùng"),
     ],
 )
-def test_mistakes_are_named(args, message):
+def test_mistakes_are_named(args, key, message, monkeypatch):
+    if key is None:
+        monkeypatch.delenv("QMS_DEVICE_KEY", raising=False)
+    else:
+        monkeypatch.setenv("QMS_DEVICE_KEY", key)
+    if message is None:
+        assert config.load(args).device_key == "k"
+        return
     with pytest.raises(config.ConfigError, match=message):
         config.load(args)
 
 
-def test_bad_counters_on_the_command_line_are_a_usage_error(capsys):
+def test_a_key_file_others_may_read_is_warned_about(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("QMS_DEVICE_KEY", raising=False)
+    path = tmp_path / "board.toml"
+    path.write_text('server = "http://s"\ndevice_key = "k"\n', encoding="utf-8")
+    path.chmod(0o640)
+    assert config.load(["--config", str(path)]).device_key == "k"
+    assert f"chmod 600 {path}" in capsys.readouterr().err
+    path.chmod(0o600)
+    config.load(["--config", str(path)])
+    assert capsys.readouterr().err == ""
+
+
+def test_bad_counters_on_the_command_line_are_a_usage_error(capsys, monkeypatch):
+    monkeypatch.setenv("QMS_DEVICE_KEY", "k")
     with pytest.raises(SystemExit):
-        config.load(["--server", "http://s", "--device-key", "k", "--counters", "1,x"])
+        config.load(["--server", "http://s", "--counters", "1,x"])
     assert "--counters" in capsys.readouterr().err
 
 

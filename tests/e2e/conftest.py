@@ -96,12 +96,13 @@ class Centre:
         )
 
     def kiosk(self) -> harness.App:
-        args = ["kiosk", "--server", self.server.base_url, "--device-key", self.device_keys["kiosk-1"]]
+        args = ["kiosk", "--server", self.server.base_url]
+        key = {"QMS_DEVICE_KEY": self.device_keys["kiosk-1"]}
         # The fake printer answers from a thread of this busy test process: on a loaded CI machine
         # its status reply has been late past the default 0.5 s (a real printer's takes
         # milliseconds), which the kiosk rightly reports as "no reply" and cancels the number.
         printer = f"{self.printer.url}?status_timeout=3"
-        return harness.App("kiosk", [*args, "--printer", printer], log=self.tmp / "kiosk.log")
+        return harness.App("kiosk", [*args, "--printer", printer], log=self.tmp / "kiosk.log", env=key)
 
     def counters(self, numbers: list[int], *, name: str) -> harness.App:
         seats = ",".join(f"{n}={OFFICERS[n - 1]}" for n in numbers)
@@ -110,8 +111,9 @@ class Centre:
         return harness.App(name, args, log=self.tmp / f"{name}.log", env={"QMS_PASSWORD": live.PASSWORD})
 
     def board(self) -> harness.App:
-        args = ["board", "--server", self.server.base_url, "--device-key", self.device_keys["display-1"]]
-        return harness.App("board", args, log=self.tmp / "board.log")
+        args = ["board", "--server", self.server.base_url]
+        key = {"QMS_DEVICE_KEY": self.device_keys["display-1"]}
+        return harness.App("board", args, log=self.tmp / "board.log", env=key)
 
 
 def _prepare(tmp: pathlib.Path, database_url: str) -> dict[str, str]:

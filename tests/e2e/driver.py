@@ -24,7 +24,6 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tests.e2e.driver")
     parser.add_argument("app", choices=("kiosk", "counter", "board"))
     parser.add_argument("--server", required=True)
-    parser.add_argument("--device-key", help="kiosk and board")
     parser.add_argument("--printer", help="kiosk: the ticket printer's URL")
     parser.add_argument("--seats", help="counter: number=username,… (the password in QMS_PASSWORD)")
     parser.add_argument("--data-dir", type=pathlib.Path, help="counter: one folder per counter below")
@@ -34,9 +33,10 @@ def parser() -> argparse.ArgumentParser:
 def build(
     args: argparse.Namespace, application: QtWidgets.QApplication, out: channel.Channel | None
 ) -> object:
+    # The kiosk's and the board's key comes as the real apps take it: QMS_DEVICE_KEY.
     if args.app == "kiosk":
         return drive_kiosk.KioskDriver(
-            application, server=args.server, device_key=args.device_key, printer=args.printer
+            application, server=args.server, device_key=os.environ["QMS_DEVICE_KEY"], printer=args.printer
         )
     if args.app == "counter":
         seats = [(int(n), user) for n, user in (part.split("=") for part in args.seats.split(","))]
@@ -47,7 +47,9 @@ def build(
             password=os.environ["QMS_PASSWORD"],
             data_dir=args.data_dir,
         )
-    return drive_board.BoardDriver(application, server=args.server, device_key=args.device_key, out=out)
+    return drive_board.BoardDriver(
+        application, server=args.server, device_key=os.environ["QMS_DEVICE_KEY"], out=out
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

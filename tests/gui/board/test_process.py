@@ -13,14 +13,15 @@ from tests.gui import app_process
 
 def test_the_board_reports_itself_and_stops_on_sigterm(server: live.LiveServer, tmp_path):
     args = [sys.executable, "-m", "display_board", "--server", server.base_url]
-    args += ["--device-key", server.device_keys["display-1"], "--counters", "1,2"]
+    args += ["--counters", "1,2"]
+    key = {"QMS_DEVICE_KEY": server.device_keys["display-1"]}  # never on the command line (ps shows it)
     admin = server.user("admin")
 
     def seen() -> bool:
         devices = {d["name"]: d for d in admin.get("/devices").json()}
         return devices["display-1"]["last_seen_at"] is not None
 
-    with app_process.running(args, log_path=tmp_path / "board.log") as process:
+    with app_process.running(args, log_path=tmp_path / "board.log", env=key) as process:
         app_process.wait_until(process, seen, what="the board to report itself")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
@@ -34,8 +35,8 @@ def test_bad_settings_exit_with_the_reason():
             "display_board",
             "--server",
             "http://s",
-            "--device-key",
-            "k",
+            "--counters",
+            "1",
             "--voice",
             "loud",
         ],

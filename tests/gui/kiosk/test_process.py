@@ -18,8 +18,9 @@ def test_kiosk_stops_on_sigterm(server: live.LiveServer, tmp_path):
     config = tmp_path / "kiosk.toml"
     config.write_text('admin_pin = "2468"\n')
     args = [sys.executable, "-m", "kiosk_app", "--server", server.base_url, "--config", str(config)]
-    args += ["--device-key", server.device_keys["kiosk-1"], "--printer", f"preview://{tmp_path / 'tickets'}"]
-    with app_process.running(args, log_path=tmp_path / "kiosk.log") as process:
+    args += ["--printer", f"preview://{tmp_path / 'tickets'}"]
+    key = {"QMS_DEVICE_KEY": server.device_keys["kiosk-1"]}  # never on the command line (ps shows it)
+    with app_process.running(args, log_path=tmp_path / "kiosk.log", env=key) as process:
         # The kiosk reports itself to the server once it runs.
         app_process.wait_until(process, lambda: seen(server, "kiosk-1"), what="the kiosk to report itself")
         process.send_signal(signal.SIGTERM)
