@@ -65,6 +65,12 @@ def _ids(values: Iterable[int] | None) -> str | None:
     return None if values is None else ",".join(str(int(v)) for v in values)
 
 
+def _retry_after(response: requests.Response) -> float | None:
+    """The Retry-After of a refusal, in seconds (at most ten minutes), if it gives a number."""
+    value = response.headers.get("Retry-After", "")
+    return min(float(value), 600.0) if value.isdigit() else None
+
+
 def backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
     """Exponential with equal jitter: between half and all of min(cap, base·2^attempt)."""
     delay = min(cap, base * 2.0 ** min(attempt, 30))
@@ -109,6 +115,7 @@ class EventStream:
         self._timeouts = (connect_timeout, read_timeout)
         self._min_delay, self._max_delay = min_delay, max_delay
         self._retry_hint: float | None = None
+        self._retry_after: float | None = None
         self._own_session = session is None
         self._session = session if session is not None else requests.Session()
         self._closed = threading.Event()
@@ -184,6 +191,8 @@ class EventStream:
     def _wait(self, attempt: int, reason: str) -> None:
         base = self._retry_hint if self._retry_hint is not None else self._min_delay
         delay = backoff(attempt, base=base, cap=self._max_delay, rng=self._rng)
+        if self._retry_after is not None:  # the server asked for a pause (429, 503)
+            delay, self._retry_after = max(delay, self._retry_after), None
         log.info("event stream: %s; reconnecting in %.1f s", reason, delay)
         self._set_status(Status(connected=False, reason=reason, retry_in=delay))
         self._sleep(delay)
@@ -250,6 +259,7 @@ class EventStream:
         status = response.status_code
         error = errors.from_reply(status, transport.json_or_none(response))
         if status >= 500 or status in _TRANSIENT:
+            self._retry_after = _retry_after(response)
             raise _Drop(f"{error.message} (mã {status})")
         self._set_status(Status(connected=False, reason=error.message))
         raise error

@@ -200,6 +200,7 @@ class Subscriber:
     services: frozenset[int] | None = None
     centre_id: int | None = None
     owner: Owner = dataclasses.field(default_factory=Owner)
+    joined: int = 0  # the newest event when it subscribed: earlier ones do not end it
     queue: asyncio.Queue[dict[str, Any] | None] = dataclasses.field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
@@ -359,8 +360,11 @@ class EventHub:
         services: frozenset[int] | None = None,
         centre_id: int | None = None,
         owner: Owner | None = None,
+        joined: int = 0,
     ) -> Subscriber:
-        sub = Subscriber(counters=counters, services=services, centre_id=centre_id, owner=owner or Owner())
+        sub = Subscriber(
+            counters=counters, services=services, centre_id=centre_id, owner=owner or Owner(), joined=joined
+        )
         self._subscribers.add(sub)
         self._index.add(sub)
         key = sub.owner.key()
@@ -412,7 +416,11 @@ class EventHub:
         if ended is not None:
             if self._on_access_change is not None:
                 self._on_access_change()  # this process forgets who a secret stood for
-            for sub in [sub for sub in self._subscribers if sub.owner.ended_by(ended)]:
+            # A change made before a stream was opened does not end it (a device just created).
+            ending = [
+                sub for sub in self._subscribers if sub.owner.ended_by(ended) and row["id"] > sub.joined
+            ]
+            for sub in ending:
                 self._end(sub)
         if row["type"] in INTERNAL:
             return

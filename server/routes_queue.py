@@ -276,8 +276,15 @@ async def stream_events(
     A user or device may hold a few streams at once and the server a bounded number: beyond
     them, 429 with Retry-After."""
     hub = app.hub
+    # A change of access after this point ends the stream; one before it was (but for the
+    # moment between the credentials check and this read) seen by the check itself.
+    joined = await asyncio.to_thread(events.last_id, app.db)
     sub = hub.subscribe(
-        counters=_ids(counters), services=_ids(services), centre_id=admitted.centre_id, owner=admitted.owner
+        counters=_ids(counters),
+        services=_ids(services),
+        centre_id=admitted.centre_id,
+        owner=admitted.owner,
+        joined=joined,
     )
     try:
         asked = last_event_id if last_event_id is not None else after

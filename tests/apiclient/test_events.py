@@ -254,3 +254,30 @@ def test_backoff_formula() -> None:
     for attempt in range(40):
         ceiling = min(10.0, 0.5 * 2**attempt)
         assert ceiling / 2 <= events.backoff(attempt, base=0.5, cap=10.0, rng=rng) <= ceiling
+
+
+def test_a_stream_refused_as_one_too_many_waits_as_long_as_the_server_asks(
+    tmp_path: pathlib.Path, database_url: str, clock: live.Clock
+) -> None:
+    from tests.apiclient.conftest import Reader
+
+    waits: list[float] = []
+    with live.run_server(
+        data_dir=tmp_path / "data", database_url=database_url, clock=clock, max_streams_per_caller=1
+    ) as srv:
+        key = srv.device_keys["display-1"]
+        first = Reader(srv.base_url, secret=key)
+        first.wait_status(connected=True)
+        # Waits are recorded, not slept: the second stream tries again at once, and is refused again.
+        second = Reader(srv.base_url, secret=key, sleep=waits.append)
+        try:
+            refused = second.wait_status(connected=False)
+            assert "quá nhiều kết nối" in refused.reason
+            assert "(mã 429)" in refused.reason
+            assert refused.retry_in is not None
+            assert refused.retry_in >= 30  # the server's Retry-After, not the client's 0.5 s backoff
+            assert waits
+            assert waits[0] >= 30
+        finally:
+            second.close()
+            first.close()
