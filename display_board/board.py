@@ -199,7 +199,8 @@ class Board(QtCore.QObject):
             self._mark_seen(call.event_id)
             if self.fresh(call):
                 self._enqueue(call)
-        if event["type"].startswith(("ticket.", "counter.")):
+        # A stream.resync: the server would not replay what was missed, the snapshot has it.
+        if event["type"].startswith(("ticket.", "counter.", "stream.")):
             self.schedule_reload()
         self.changed.emit()
 

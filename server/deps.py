@@ -26,6 +26,10 @@ class AppState:
     principals: auth.PrincipalCache = dataclasses.field(default_factory=auth.PrincipalCache)
     lookups: ratelimit.Limiter = dataclasses.field(init=False)
     issuing: ratelimit.Limiter = dataclasses.field(init=False)
+    # A kiosk's burst is recorded for the supervisor at most once a minute.
+    flood_marks: ratelimit.Limiter = dataclasses.field(
+        default_factory=lambda: ratelimit.Limiter(per_minute=1, burst=1)
+    )
 
     def __post_init__(self) -> None:
         settings = self.settings

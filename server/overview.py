@@ -15,7 +15,7 @@ from sqlalchemy import orm
 
 from onestop import calendar, identity, queue
 from onestop.enums import DossierStatus, TicketStatus
-from server import models, schemas, waits
+from server import models, schemas, tickets, waits
 
 # A device that has not reported for this long is shown as silent (kiosks report every
 # minute or so, boards on every change and at least as often).
@@ -188,6 +188,7 @@ def devices(session: orm.Session, centre_id: int, now: dt.datetime) -> list[dict
     rows = session.scalars(
         sa.select(models.Device).where(models.Device.centre_id == centre_id).order_by(models.Device.name)
     ).all()
+    floods = _floods(session, now)
     return [
         {
             "id": row.id,
@@ -197,9 +198,24 @@ def devices(session: orm.Session, centre_id: int, now: dt.datetime) -> list[dict
             "last_seen_at": _local(row.last_seen_at),
             "fault": row.fault,
             "silent": row.active and (row.last_seen_at is None or now - row.last_seen_at > SILENT_AFTER),
+            "flooded_at": _local(floods.get(f"device:{row.id}")),
         }
         for row in rows
     ]
+
+
+FLOOD_SHOWN = dt.timedelta(hours=1)
+
+
+def _floods(session: orm.Session, now: dt.datetime) -> dict[str, dt.datetime]:
+    """The last time within the hour each kiosk issued faster than allowed, by audit target."""
+    audit = models.table(models.AuditEntry)
+    rows = session.execute(
+        sa.select(audit.c.target, sa.func.max(audit.c.at))
+        .where(audit.c.action == tickets.FLOODED, audit.c.at > now - FLOOD_SHOWN)
+        .group_by(audit.c.target)
+    ).all()
+    return {target: at for target, at in rows}
 
 
 def dossiers(session: orm.Session, centre_id: int, now: dt.datetime) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from onestop import errors
 from server import counters as counter_ops
 from server import events, models, replies, schemas, tickets, views
 from server.auth import Principal
-from server.deps import Canceller, Issuer, Staff, State, Watcher
+from server.deps import AppState, Canceller, Issuer, Staff, State, Watcher, check_rate
 
 router = APIRouter()
 CentreId = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
@@ -44,6 +44,8 @@ def issue_ticket(
     or from another device or user, is a 422. ``GET /tickets/by-key/{key}`` tells, without
     issuing, whether a key made a ticket."""
     now = app.settings.clock()
+    if principal.device is not None:
+        _check_kiosk_rate(app, principal.device, now)
 
     def act(session: orm.Session) -> schemas.TicketOut:
         ticket, ahead, wait = tickets.issue(
@@ -66,6 +68,21 @@ def issue_ticket(
         body={"ticket": body.model_dump(mode="json"), "issuer": _issuer(principal)},
     )
     return replies.once(app.db, sent, act, user_id=principal.user_id, now=now, status=201)
+
+
+KIOSK_FLOOD = "Ki-ốt đang cấp số quá nhanh. Vui lòng chờ giây lát rồi bấm lại."
+
+
+def _check_kiosk_rate(app: AppState, device: models.Device, now: dt.datetime) -> None:
+    """A kiosk issues at a citizen's pace (server/ratelimit.py); a key scripted in a loop is
+    refused, and the centre's supervisor sees the burst on the overview."""
+    try:
+        check_rate(app.issuing, f"device:{device.id}", KIOSK_FLOOD)
+    except HTTPException:
+        if app.flood_marks.take(f"device:{device.id}") is None:  # written once a minute at most
+            with app.db.write() as session:
+                tickets.mark_flood(session, device=session.get_one(models.Device, device.id), now=now)
+        raise
 
 
 def _issuer(principal: Principal) -> str:

@@ -180,6 +180,31 @@ def issue(
     return ticket, ahead, wait
 
 
+FLOODED = "device.flooded"
+
+
+def mark_flood(session: orm.Session, *, device: models.Device, now: dt.datetime) -> None:
+    """A kiosk asked for tickets faster than a citizen can: on record, and on the screens of
+    its centre's supervisors (the overview shows it for an hour)."""
+    details = {"device_id": device.id, "name": device.name}
+    audit(
+        session,
+        now=now,
+        actor=f"device:{device.name}",
+        action=FLOODED,
+        target=f"device:{device.id}",
+        details=details,
+    )
+    payload = {"device_id": device.id, "name": device.name, "kind": device.kind.value, "fault": device.fault}
+    events.append(
+        session,
+        type="device.status",
+        now=now,
+        centre_id=device.centre_id,
+        payload=payload | {"flooded": True},
+    )
+
+
 def issued_with_key(session: orm.Session, *, principal: Principal, key: str, path: str) -> models.Ticket:
     """The ticket ``principal`` issued by POSTing to ``path`` with Idempotency-Key ``key``;
     NotFound if that key made no ticket, or made someone else's."""

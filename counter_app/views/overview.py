@@ -66,6 +66,9 @@ def device_state(device: dict[str, Any], now: dt.datetime) -> tuple[str, bool]:
     if not device["active"]:
         return "Đã ngừng sử dụng", False
     seen = _time(device["last_seen_at"])
+    flooded = _time(device.get("flooded_at"))
+    if flooded is not None:  # a key used by a script, not a citizen's taps: worth a look
+        return f"Cấp số dồn dập lúc {local(flooded)}, đã chặn bớt", True
     if device["fault"]:
         return str(device["fault"]), True
     if seen is None:

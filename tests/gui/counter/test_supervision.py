@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from PySide6 import QtCore
 
 from counter_app import app as counter_app
@@ -16,6 +17,8 @@ from counter_app.views import overview, transfer
 from hardware import printer as printer_mod
 from hardware import raster, transports
 from onestop import calendar
+from server import models, tickets
+from server.db import open_database
 from tests import live
 from tests.gui.counter.conftest import WAIT_MS
 from tests.hardware import fakeprinter
@@ -293,3 +296,20 @@ def test_reports_for_managers_and_administration_only_for_administrators(watchin
     # Opened, the administration lists the centre's set-up from the server.
     with qtbot.waitSignal(admin.admin.loaded, timeout=WAIT_MS):
         tabs.setCurrentWidget(admin.admin)
+
+
+def test_a_kiosk_issuing_too_fast_is_shown_live(watching, qtbot, server):
+    page = watching.window.overview
+    server.clock.set(TEN_AM)
+    # What the server records when it refuses a kiosk's burst (tests/server/test_floods.py).
+    db = open_database(server.settings.resolved_database_url())
+    try:
+        with db.write() as session:
+            kiosk = session.scalars(sa.select(models.Device).where(models.Device.name == "kiosk-2")).one()
+            tickets.mark_flood(session, device=kiosk, now=server.clock())
+    finally:
+        db.dispose()
+    qtbot.waitUntil(
+        lambda: row_of(page.devices, "kiosk-2")[1] == "Cấp số dồn dập lúc 10:00, đã chặn bớt", timeout=WAIT_MS
+    )
+    assert "Thiết bị cần xử lý: " in page.summary.text()
