@@ -164,16 +164,17 @@ def estimated_wait_minutes(*, ahead: int, average_service_minutes: float, open_c
 def transfer_queue_key(
     *,
     position: TransferPosition,
-    now: dt.datetime,
+    back: dt.datetime,
     target_front: dt.datetime | None,
 ) -> dt.datetime:
-    """Where a transferred ticket stands in its new queue.
+    """Where a transferred ticket stands in its new queue, given the place behind everyone who
+    joined it so far (``back``) and the earliest ticket waiting there (``target_front``).
 
     FRONT puts it just ahead of the earliest ticket waiting there; BACK behind everyone.
     """
     if position is TransferPosition.BACK or target_front is None:
-        return now
-    return min(target_front - dt.timedelta(milliseconds=1), now)
+        return back
+    return min(target_front - dt.timedelta(milliseconds=1), back)
 
 
 def no_show_allowed(*, call_count: int, required_calls: int) -> None:

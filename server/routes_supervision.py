@@ -102,7 +102,10 @@ def _requeue(session: orm.Session, *, principal: Principal, ticket: models.Ticke
         )
     )
     from_counter = ticket.counter_id
-    ticket.queue_key = queue.transfer_queue_key(position=TransferPosition.FRONT, now=now, target_front=front)
+    back = tickets.line_place(session, service_id=ticket.service_id, day=ticket.business_day, now=now)
+    ticket.queue_key = queue.transfer_queue_key(
+        position=TransferPosition.FRONT, back=back, target_front=front
+    )
     ticket.status = TicketStatus.TRANSFERRED
     ticket.counter_id = None
     ticket.officer_id = None

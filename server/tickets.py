@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
-from onestop import errors, queue
+from onestop import calendar, errors, queue
 from onestop.enums import CounterStatus, TicketStatus
 from server import events, models, replies, waits
 from server.auth import Principal
@@ -31,8 +31,22 @@ def _sequence_upsert(dialect: str) -> sa.Executable:
     )
 
 
+def _line_clock_upsert(dialect: str) -> sa.Executable:
+    table = models.table(models.DailySequence)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(
+        scope=sa.bindparam("scope"), day=sa.bindparam("day"), last=sa.bindparam("now_ms")
+    )
+    later = (sa.func.greatest if dialect == "postgresql" else sa.func.max)(
+        table.c.last + 1, insert.excluded.last
+    )
+    return insert.on_conflict_do_update(index_elements=["scope", "day"], set_={"last": later}).returning(
+        table.c.last
+    )
+
+
 # Statements of the hottest path, built once (building one costs more than running it).
 _SEQUENCE = {dialect: _sequence_upsert(dialect) for dialect in ("sqlite", "postgresql")}
+_LINE_CLOCK = {dialect: _line_clock_upsert(dialect) for dialect in ("sqlite", "postgresql")}
 _INSERT_TICKET = sa.insert(models.table(models.Ticket)).returning(models.table(models.Ticket).c.id)
 _INSERT_AUDIT = sa.insert(models.table(models.AuditEntry))
 
@@ -50,6 +64,21 @@ def next_sequence(session: orm.Session, *, scope: str, day: dt.date) -> int:
     """
     statement = _SEQUENCE[session.get_bind().dialect.name]
     return int(session.execute(statement, {"scope": scope, "day": day}).scalar_one())
+
+
+def line_place(session: orm.Session, *, service_id: int, day: dt.date, now: dt.datetime) -> dt.datetime:
+    """The queue key of a ticket joining the service's line now: behind every ticket that
+    joined it before, whatever the wall clock does.
+
+    The line keeps its own clock (milliseconds since the business day's local midnight, in
+    daily_sequence): the wall clock's time, or one millisecond past the line's last, whichever
+    is later. When NTP steps the server's clock back, tickets keep the order they came in.
+    """
+    start = dt.datetime.combine(day, dt.time(), tzinfo=calendar.VN_TZ)
+    now_ms = max(0, int((now - start).total_seconds() * 1000))
+    statement = _LINE_CLOCK[session.get_bind().dialect.name]
+    last = session.execute(statement, {"scope": f"line:{service_id}", "day": day, "now_ms": now_ms})
+    return start + dt.timedelta(milliseconds=int(last.scalar_one()))
 
 
 def get_ticket(session: orm.Session, ticket_id: int, *, lock: bool = False) -> models.Ticket:
@@ -165,7 +194,7 @@ def issue(
         "number": queue.format_number(service.letter, seq, service.number_width),
         "priority_group": priority_group,
         "status": TicketStatus.WAITING,
-        "queue_key": now,
+        "queue_key": line_place(session, service_id=service.id, day=day, now=now),
         "issued_at": now,
         "device_id": principal.device.id if principal.device else None,
         "call_count": 0,
@@ -431,7 +460,9 @@ def transfer(
     )
     from_counter, from_service = ticket.counter_id, ticket.service_id
     ticket.queue_key = queue.transfer_queue_key(
-        position=centre.transfer_position, now=now, target_front=front
+        position=centre.transfer_position,
+        back=line_place(session, service_id=target.id, day=ticket.business_day, now=now),
+        target_front=front,
     )
     ticket.status = TicketStatus.TRANSFERRED
     ticket.service_id = target.id

@@ -161,10 +161,10 @@ def test_estimated_wait(ahead: int, minutes: float, counters: int, expected: int
 def test_transfer_to_the_front_goes_ahead_of_everyone_waiting() -> None:
     now = T0 + dt.timedelta(hours=2)
     front = T0 + dt.timedelta(minutes=10)
-    key = queue.transfer_queue_key(position=TransferPosition.FRONT, now=now, target_front=front)
+    key = queue.transfer_queue_key(position=TransferPosition.FRONT, back=now, target_front=front)
     assert key < front
-    assert queue.transfer_queue_key(position=TransferPosition.FRONT, now=now, target_front=None) == now
-    assert queue.transfer_queue_key(position=TransferPosition.BACK, now=now, target_front=front) == now
+    assert queue.transfer_queue_key(position=TransferPosition.FRONT, back=now, target_front=None) == now
+    assert queue.transfer_queue_key(position=TransferPosition.BACK, back=now, target_front=front) == now
 
 
 def test_no_show_needs_the_configured_calls() -> None:

@@ -267,3 +267,25 @@ def test_counter_queue_needs_staff_and_a_real_counter(server: live.LiveServer) -
     assert server.client().get("/counters/1/queue").status_code == 401
     assert server.device("kiosk-1").get("/counters/1/queue").status_code == 403
     assert server.user("canbo1").get("/counters/999/queue").status_code == 404
+
+
+def test_the_line_keeps_its_order_when_the_clock_steps_back(server: live.LiveServer) -> None:
+    kiosk = server.device("kiosk-1")
+    server.clock.set(at("2026-12-07T10:00"))
+    first = issue(kiosk)
+    server.clock.set(at("2026-12-07T09:30"))  # NTP steps the server's clock back half an hour
+    second = issue(kiosk)
+    assert second["waiting_before"] == 1
+    elsewhere = issue(kiosk, B)
+    at_b, at_a = server.user("canbo1"), server.user("canbo2")
+    ok(at_b.post("/counters/2/open"))
+    assert ok(at_b.post("/counters/2/call-next"))["id"] == elsewhere["id"]
+    ok(at_b.post(f"/tickets/{elsewhere['id']}/transfer", json={"service_id": A}))  # to the back of A
+    ok(at_a.post("/counters/1/open"))
+    called = []
+    for _ in range(3):
+        ticket = ok(at_a.post("/counters/1/call-next"))
+        called.append(ticket["number"])
+        ok(at_a.post(f"/tickets/{ticket['id']}/start"))
+        ok(at_a.post(f"/tickets/{ticket['id']}/finish"))
+    assert called == [first["number"], second["number"], elsewhere["number"]]
