@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib import parse
 
-# Query parameters that may carry personal data (ID numbers, phone numbers, names).
-PERSONAL_PARAMETERS = ("id_number", "phone", "name", "full_name", "applicant", "q")
-_PATTERN = re.compile(r"(?P<key>(?:^|[?&])(?:" + "|".join(PERSONAL_PARAMETERS) + r")=)[^&\s]*")
+# Query parameters that may carry personal data (ID numbers, phone numbers, names) or a key to
+# it (a dossier's token); matched whatever their case or percent-encoding (id%5Fnumber).
+PERSONAL_PARAMETERS = frozenset({"id_number", "phone", "name", "full_name", "applicant", "q", "token"})
+# The citizen's pages carry their token in the path: /tra-cuu/so/<token>, /tra-cuu/ho-so/<code>/<token>.
+_PAGE_TOKEN = re.compile(r"^(/tra-cuu/so/|/tra-cuu/ho-so/[^/?]+/)[^/?]+")
 
 
 def redact(path: str) -> str:
-    """``/dossiers?id_number=0250…&x=1`` → ``/dossiers?id_number=***&x=1``."""
-    return _PATTERN.sub(r"\g<key>***", path)
+    """``/dossiers?id_number=0250…&x=1`` → ``/dossiers?id_number=***&x=1``;
+    ``/tra-cuu/so/AbC…`` → ``/tra-cuu/so/***``."""
+    route, mark, query = path.partition("?")
+    route = _PAGE_TOKEN.sub(r"\g<1>***", route)
+    if not mark:
+        return route
+    pairs = parse.parse_qsl(query, keep_blank_values=True)
+    shown = [(key, "***" if key.lower() in PERSONAL_PARAMETERS else value) for key, value in pairs]
+    return f"{route}?{parse.urlencode(shown, safe='*')}"
 
 
 class RedactQuery(logging.Filter):
@@ -25,7 +35,7 @@ class RedactQuery(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
             record.args = (*args[:2], redact(args[2]), *args[3:])
         return True
 

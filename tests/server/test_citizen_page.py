@@ -35,6 +35,10 @@ def test_a_ticket_page_follows_the_ticket_from_waiting_to_done(server: live.Live
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert page.headers["cache-control"] == "no-store" and "noindex" in page.headers["x-robots-tag"]
     assert "script-src 'self'" in page.headers["content-security-policy"]
+    # Not to be framed by another site, nor read as another type than it says.
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
     text = page.text
     assert (
         'lang="vi"' in text and ">A002<" in text and "Trung tâm Phục vụ hành chính công tỉnh Phú Thọ" in text
@@ -106,4 +110,5 @@ def test_the_receipts_page_shows_the_dossier_masked(server: live.LiveServer, web
 def test_the_script_is_served_and_small(web: httpx.Client):
     script = web.get("/tra-cuu/trang.js")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert script.headers["x-content-type-options"] == "nosniff"
     assert len(script.content) < 3000

@@ -50,14 +50,22 @@ def test_id_numbers_phones_and_names_stay_out_of_the_log(tmp_path: pathlib.Path,
         found = api.get("/dossiers", params={"id_number": ID_NUMBER})
         assert [d["code"] for d in found.json()] == [intake.json()["code"]]
         api.get("/procedures", params={"q": NAME})  # a name typed into a search box
-        public = httpx.get(f"{base}/api/v1/dossiers/{intake.json()['code']}", timeout=10).text
+        # The parameter's name percent-encoded: the same parameter to the server, and to the log.
+        assert api.get(f"/dossiers?id%5Fnumber={ID_NUMBER}").status_code == 200
+        code, token = intake.json()["code"], intake.json()["public_token"]
+        public = httpx.get(f"{base}/api/v1/dossiers/{code}", params={"token": token}, timeout=10).text
+        # The citizen's pages behind the QR codes: their tokens are keys to someone's data.
+        assert httpx.get(f"{base}/tra-cuu/ho-so/{code}/{token}", timeout=10).status_code == 200
+        ticket = api.post("/tickets", json={"service_id": 1}).json()
+        assert httpx.get(f"{base}/tra-cuu/so/{ticket['public_token']}", timeout=10).status_code == 200
         api.close()
     finally:
         server.stop()
     server.check_logs()
     log = server.log_path.read_text(encoding="utf-8")
     assert "GET /api/v1/dossiers?id_number=*** HTTP/1.1" in log  # the request is logged, the number not
-    for personal in (ID_NUMBER, PHONE, NAME, "Nguy%E1%BB%85n"):
+    for personal in (ID_NUMBER, PHONE, NAME, "Nguy%E1%BB%85n", token, ticket["public_token"]):
         assert personal not in log
+    assert f"GET /tra-cuu/ho-so/{code}/*** HTTP/1.1" in log
     # The public page of the dossier masks them too.
     assert ID_NUMBER not in public and PHONE not in public and NAME not in public
