@@ -15,9 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import uvicorn
+from sqlalchemy import orm
 
 from onestop.enums import DeviceKind, Role
-from server import auth, backup, migrate, models, report_days, seed, serving, waits
+from server import auth, backup, cli_personal, migrate, models, report_days, seed, serving, waits
 from server.db import open_database
 from server.settings import Settings
 
@@ -227,12 +228,15 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             if session.scalar(sa.select(models.User).where(models.User.username == args.username)):
                 print(f"Tên đăng nhập {args.username} đã tồn tại.", file=sys.stderr)
                 return 1
-            centre = session.scalar(sa.select(models.Centre.id).order_by(models.Centre.id).limit(1))
+            role = Role(args.role)
+            centre = _centre_of(session, args.centre, role)
+            if centre is False:
+                return 2
             auth.create_user(
                 session,
                 username=args.username,
                 password=password,
-                role=Role(args.role),
+                role=role,
                 full_name=args.full_name or "",
                 centre_id=centre,
             )
@@ -240,6 +244,24 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         db.dispose()
     print(f"Đã tạo tài khoản {args.username} ({args.role}).")
     return 0
+
+
+def _centre_of(session: orm.Session, code: str | None, role: Role) -> int | bool | None:
+    """The centre a new account works at: the one named, else the only one there is; an
+    administrator of the province works at none. False (after saying why) when unclear."""
+    if code is not None:
+        centre = session.scalar(sa.select(models.Centre.id).where(models.Centre.code == code))
+        if centre is None:
+            print(f"Không có trung tâm mã {code}.", file=sys.stderr)
+            return False
+        return centre
+    if role is Role.ADMIN:
+        return None
+    centres = session.scalars(sa.select(models.Centre.id).limit(2)).all()
+    if len(centres) != 1:
+        print("Tài khoản cán bộ, giám sát phải thuộc một trung tâm: hãy chọn --centre MÃ.", file=sys.stderr)
+        return False
+    return centres[0]
 
 
 def cmd_add_device(args: argparse.Namespace) -> int:
@@ -360,6 +382,9 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--password", help="mặc định: hỏi tại dấu nhắc")
     user.add_argument("--full-name")
+    user.add_argument(
+        "--centre", help="mã trung tâm (cán bộ, giám sát; mặc định: trung tâm duy nhất); quản trị: bỏ trống"
+    )
     user.set_defaults(func=cmd_create_user)
     device = sub.add_parser("add-device", parents=[common], help="thêm thiết bị và in khóa")
     device.add_argument("name")
@@ -371,6 +396,7 @@ def parser() -> argparse.ArgumentParser:
     summarise.add_argument("--from", dest="start", type=_date, help="ngày đầu (mặc định: một năm trước)")
     summarise.add_argument("--to", dest="end", type=_date, help="ngày cuối (mặc định: hôm qua)")
     summarise.set_defaults(func=cmd_summarise)
+    cli_personal.add_commands(sub, common, lambda args: _database(_settings(args)))
     return top
 
 

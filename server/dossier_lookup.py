@@ -11,7 +11,6 @@ from sqlalchemy import orm
 
 from onestop import calendar, dossier, errors
 from server import dossiers, models, schemas
-from server.auth import Principal
 
 SEARCH_LIMIT = 20
 
@@ -50,9 +49,8 @@ def by_id_number(session: orm.Session, *, id_number: str, centre_id: int | None)
     return list(session.scalars(stmt))
 
 
-def history(session: orm.Session, *, principal: Principal, code: str) -> list[schemas.HistoryEntryOut]:
+def history(session: orm.Session, *, row: models.Dossier) -> list[schemas.HistoryEntryOut]:
     """Every step of the dossier in the order the server applied them (its audit log)."""
-    row = dossiers.get(session, code, principal=principal)
     entries = session.scalars(
         sa.select(models.AuditEntry)
         .where(models.AuditEntry.target == row.code, models.AuditEntry.action.startswith("dossier."))

@@ -1,5 +1,5 @@
-"""Work the server does by itself: adding up finished days for the reports, and forgetting
-old replies kept for resends.
+"""Work the server does by itself: adding up finished days for the reports, forgetting old
+replies kept for resends, and citizens' personal data once it has served (personal_data).
 
 Without it the first report over a long period after a quiet night adds the days up itself
 (seconds for a year of a busy centre). The keeper does it shortly after start and then every
@@ -17,7 +17,7 @@ import logging
 
 import sqlalchemy as sa
 
-from server import models, report_days, waits
+from server import models, personal_data, report_days, waits
 from server.db import Database
 from server.settings import Settings
 
@@ -57,6 +57,7 @@ class ReportDayKeeper:
             try:
                 await asyncio.to_thread(self.summarise_now)
                 await asyncio.to_thread(self.forget_old_replies)
+                await asyncio.to_thread(self.purge_personal_data)
             except Exception:  # the database may be briefly away; try again next round
                 log.exception("housekeeping failed")
             delay = self._every
@@ -78,3 +79,15 @@ class ReportDayKeeper:
         if deleted:
             log.info("replies kept for resends: %d older than %d days forgotten", deleted, KEEP_REPLIES.days)
         return deleted
+
+    def purge_personal_data(self) -> personal_data.Purged:
+        days = self._settings.retention_days
+        purged = personal_data.purge(self._db, now=self._settings.clock(), days=days)
+        if purged.tickets or purged.dossiers:
+            log.info(
+                "personal data older than %d days forgotten: %d ticket(s), contacts of %d dossier(s)",
+                days,
+                purged.tickets,
+                purged.dossiers,
+            )
+        return purged

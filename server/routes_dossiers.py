@@ -126,7 +126,7 @@ def by_id_number(
 def history(code: str, app: State, principal: Staff) -> list[schemas.HistoryEntryOut]:
     """Staff: every step of the dossier, in order, with who did it."""
     with app.db.read() as session:
-        return dossier_lookup.history(session, principal=principal, code=code)
+        return dossier_lookup.history(session, row=dossiers.get(session, code, principal=principal))
 
 
 def _own_centre(principal: Principal) -> int | None:

@@ -57,6 +57,11 @@ class Settings:
     # a browser on the staff network would fetch code from the Internet: off unless
     # QMS_API_DOCS=1 (`./dev.sh run` turns them on). /api/v1/openapi.json is always served.
     api_docs: bool = dataclasses.field(default_factory=lambda: os.environ.get("QMS_API_DOCS") == "1")
+    # Days citizens' contact details and ticket links are kept once they no longer serve
+    # (server/personal_data.py).
+    retention_days: int = dataclasses.field(
+        default_factory=lambda: int(os.environ.get("QMS_RETENTION_DAYS") or 30)
+    )
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:
