@@ -229,8 +229,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                 print(f"Tên đăng nhập {args.username} đã tồn tại.", file=sys.stderr)
                 return 1
             role = Role(args.role)
-            centre = _centre_of(session, args.centre, role)
-            if centre is False:
+            centre = _centre_of(session, args.centre, for_admin=role is Role.ADMIN)
+            if centre is None and (args.centre is not None or role is not Role.ADMIN):
                 return 2
             auth.create_user(
                 session,
@@ -246,22 +246,23 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _centre_of(session: orm.Session, code: str | None, role: Role) -> int | bool | None:
-    """The centre a new account works at: the one named, else the only one there is; an
-    administrator of the province works at none. False (after saying why) when unclear."""
+def _centre_of(session: orm.Session, code: str | None, *, for_admin: bool) -> int | None:
+    """The centre a new account or device belongs to: the one named, else the only one there
+    is. An administrator of the province, left without one, belongs to none. None (after
+    saying why) when it is unclear."""
     if code is not None:
         centre = session.scalar(sa.select(models.Centre.id).where(models.Centre.code == code))
         if centre is None:
             print(f"Không có trung tâm mã {code}.", file=sys.stderr)
-            return False
         return centre
-    if role is Role.ADMIN:
+    if for_admin:
         return None
     centres = session.scalars(sa.select(models.Centre.id).limit(2)).all()
-    if len(centres) != 1:
-        print("Tài khoản cán bộ, giám sát phải thuộc một trung tâm: hãy chọn --centre MÃ.", file=sys.stderr)
-        return False
-    return centres[0]
+    if not centres:
+        print("Chưa có trung tâm nào; hãy chạy seed-demo hoặc nạp danh mục trước.", file=sys.stderr)
+    elif len(centres) > 1:
+        print("Có nhiều trung tâm: hãy chọn trung tâm bằng --centre MÃ.", file=sys.stderr)
+    return centres[0] if len(centres) == 1 else None
 
 
 def cmd_add_device(args: argparse.Namespace) -> int:
@@ -271,9 +272,8 @@ def cmd_add_device(args: argparse.Namespace) -> int:
             if session.scalar(sa.select(models.Device).where(models.Device.name == args.name)):
                 print(f"Thiết bị {args.name} đã tồn tại.", file=sys.stderr)
                 return 1
-            centre = session.scalar(sa.select(models.Centre.id).order_by(models.Centre.id).limit(1))
+            centre = _centre_of(session, args.centre, for_admin=False)
             if centre is None:
-                print("Chưa có trung tâm nào; hãy chạy seed-demo hoặc nạp danh mục trước.", file=sys.stderr)
                 return 1
             _, key = auth.create_device(session, name=args.name, kind=DeviceKind(args.kind), centre_id=centre)
     finally:
@@ -389,6 +389,7 @@ def parser() -> argparse.ArgumentParser:
     device = sub.add_parser("add-device", parents=[common], help="thêm thiết bị và in khóa")
     device.add_argument("name")
     device.add_argument("--kind", required=True, choices=[k.value for k in DeviceKind])
+    device.add_argument("--centre", help="mã trung tâm của thiết bị (mặc định: trung tâm duy nhất)")
     device.set_defaults(func=cmd_add_device)
     summarise = sub.add_parser(
         "summarise", parents=[common], help="tổng hợp trước số liệu vé của các ngày đã qua cho báo cáo"

@@ -216,3 +216,67 @@ def test_a_stop_ends_the_live_streams_at_once_and_cleanly(database_url: str, tmp
     finally:
         server.stop()
     server.check_logs()
+
+
+def test_accounts_and_devices_of_a_province_name_their_centre(
+    database_url: str, tmp_path: pathlib.Path
+) -> None:
+    data_dir = tmp_path / "data"
+    assert qms_server("seed-demo", database_url=database_url, data_dir=data_dir).returncode == 0
+    db = open_database(database_url)
+    try:
+        with db.write() as session:
+            commune = models.Centre(
+                code="PVHCC-XA-THANHSON", name="Trung tâm xã Thanh Sơn", agency_code="000.00.30.H42"
+            )
+            session.add(commune)
+    finally:
+        db.dispose()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return qms_server(*args, database_url=database_url, data_dir=data_dir)
+
+    unclear = run("create-user", "canbo_xa", "--role", "officer", "--password", "mot-mat-khau-dai")
+    assert unclear.returncode == 2
+    assert "--centre" in unclear.stderr
+    assert (
+        run(
+            "create-user",
+            "canbo_xa",
+            "--role",
+            "officer",
+            "--password",
+            "mot-mat-khau-dai",
+            "--centre",
+            "PVHCC-XA-THANHSON",
+        ).returncode
+        == 0
+    )
+    assert (
+        run("create-user", "quantri_tinh", "--role", "admin", "--password", "mot-mat-khau-dai").returncode
+        == 0
+    )
+    unknown = run(
+        "create-user", "x_admin", "--role", "admin", "--password", "mot-mat-khau-dai", "--centre", "KHONG-CO"
+    )
+    assert unknown.returncode == 2
+    assert "Không có trung tâm mã KHONG-CO" in unknown.stderr
+    assert run("add-device", "kiosk-xa", "--kind", "kiosk").returncode == 1
+    assert run("add-device", "kiosk-xa", "--kind", "kiosk", "--centre", "PVHCC-XA-THANHSON").returncode == 0
+
+    db = open_database(database_url)
+    try:
+        with db.read() as session:
+            centre_of = dict(session.execute(sa.select(models.User.username, models.User.centre_id)).all())
+            device_centre = session.scalar(
+                sa.select(models.Device.centre_id).where(models.Device.name == "kiosk-xa")
+            )
+            commune_id = session.scalar(
+                sa.select(models.Centre.id).where(models.Centre.code == "PVHCC-XA-THANHSON")
+            )
+    finally:
+        db.dispose()
+    assert centre_of["canbo_xa"] == commune_id
+    assert centre_of["quantri_tinh"] is None  # the province's administrator: every centre
+    assert "x_admin" not in centre_of
+    assert device_centre == commune_id
