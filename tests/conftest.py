@@ -17,6 +17,34 @@ import pytest
 from tests import live
 from tests.hardware import fakedevice
 
+ROOT = pathlib.Path(__file__).parent
+# The apps' own tests: the server under them is the one tests/server runs on both databases.
+APPS_ONLY = (ROOT / "gui", ROOT / "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if ROOT / "e2e" in item.path.parents:
+            # Processes of their own, a whole centre each: one at a time, on one worker.
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+    if live.postgres_url() is None:
+        return
+    # The second run, on PostgreSQL, runs what touches the database; the rest ran on SQLite
+    # and would run the same again.
+    kept = [item for item in items if _touches_the_database(item)]
+    dropped = [item for item in items if not _touches_the_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _touches_the_database(item: pytest.Item) -> bool:
+    if any(folder in item.path.parents for folder in APPS_ONLY):
+        return False
+    return (
+        "database_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("database") is not None
+    )
+
 
 @pytest.fixture
 def clock() -> live.Clock:

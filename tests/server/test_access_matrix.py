@@ -316,23 +316,24 @@ def _matches(status: int, expected: Answer) -> bool:
 
 
 @pytest.mark.parametrize("operation", sorted(RULES))
-def test_access(operation: str, tmp_path: pathlib.Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    w = worlds.world(tmp_path_factory.mktemp("world"))
+def test_access(
+    operation: str, tmp_path: pathlib.Path, tmp_path_factory: pytest.TempPathFactory, database_url: str
+) -> None:
+    w = worlds.world(lambda: tmp_path_factory.mktemp("world"))
     rule, build = RULES[operation]
     method = operation.split(" ", 1)[0]
     numbers = itertools.count(1)
-    with live.fresh_database(tmp_path) as url:
-        live.clone_database(w.url, url)
-        with live.run_server(
-            data_dir=tmp_path / "data", database_url=url, clock=live.Clock(), prepare=False
-        ) as srv:
-            api = checks.Api(srv)
-            asked: list[tuple[str, str, Answer, int]] = []
-            for own, role in ASKED:
-                caller = w.a if own else w.b
-                secret = None if role == "anonymous" else caller.secrets[role]
-                status = _status(api.client(secret), method, build(w, caller, next(numbers)))
-                asked.append((role, "own" if own else "other", rule.expected(role, own), status))
+    live.clone_database(w.url, database_url)
+    with live.run_server(
+        data_dir=tmp_path / "data", database_url=database_url, clock=live.Clock(), prepare=False
+    ) as srv:
+        api = checks.Api(srv)
+        asked: list[tuple[str, str, Answer, int]] = []
+        for own, role in ASKED:
+            caller = w.a if own else w.b
+            secret = None if role == "anonymous" else caller.secrets[role]
+            status = _status(api.client(secret), method, build(w, caller, next(numbers)))
+            asked.append((role, "own" if own else "other", rule.expected(role, own), status))
     wrong = [
         f"{role} ({side}): expected {want}, got {got}"
         for role, side, want, got in asked

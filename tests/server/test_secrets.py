@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import pytest
 import sqlalchemy as sa
 
 from tests import live
@@ -48,6 +49,7 @@ def qms_server(*args: str, path: pathlib.Path, data_dir: pathlib.Path) -> subpro
     )
 
 
+@pytest.mark.database  # its own PostgreSQL database on the second run
 def test_pg_dump_and_pg_restore_get_the_password_from_their_environment(tmp_path: pathlib.Path) -> None:
     """Against the real PostgreSQL when the tests run on it (it trusts local connections, so
     the password in the URL is carried but not checked); else against a stand-in pg_dump."""

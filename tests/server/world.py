@@ -19,6 +19,7 @@ import pathlib
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -64,11 +65,12 @@ class World:
 _worlds: dict[str, World] = {}
 
 
-def world(scratch: pathlib.Path) -> World:
-    """The prepared world for this process's database backend (made on first use)."""
+def world(scratch: Callable[[], pathlib.Path]) -> World:
+    """The prepared world for this process's database backend (made on first use, in a
+    folder ``scratch`` makes)."""
     backend = "postgresql" if live.postgres_url() else "sqlite"
     if backend not in _worlds:
-        _worlds[backend] = _build(scratch)
+        _worlds[backend] = _build(scratch())
     return _worlds[backend]
 
 
