@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
+import pydantic
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from onestop import calendar, dossier, errors
-from server import dossiers, models, schemas
+from server import db, dossiers, models, schemas
 
 SEARCH_LIMIT = 20
 
@@ -117,26 +119,81 @@ def check_period(start: dt.date, end: dt.date, *, max_days: int, what: str) -> N
 
 
 BOOK_MAX_ROWS = 20_000
+# Dossiers read per short read transaction while the book streams out.
+BOOK_PAGE = 500
+_BOOK_JSON = pydantic.TypeAdapter(list[schemas.DossierOut])
+
+
+@dataclasses.dataclass(frozen=True)
+class Book:
+    """A tracking book asked for: dossiers received from ``first`` to before ``after`` (UTC
+    bounds of Vietnamese days), of one field and one centre when given."""
+
+    first: dt.datetime
+    after: dt.datetime
+    field_id: int | None
+    centre_id: int | None
+
+    def select(self, *columns: Any) -> sa.Select[Any]:
+        d = models.Dossier
+        stmt = sa.select(*columns).where(d.received_at >= self.first, d.received_at < self.after)
+        if self.field_id is not None:
+            stmt = stmt.join(models.Procedure).where(models.Procedure.field_id == self.field_id)
+        if self.centre_id is not None:
+            stmt = stmt.where(d.centre_id == self.centre_id)
+        return stmt
 
 
 def tracking_book(
     session: orm.Session, *, start: dt.date, end: dt.date, field_id: int | None, centre_id: int | None
-) -> list[models.Dossier]:
-    """Dossiers received from ``start`` to ``end`` (Vietnamese dates, both included), in the
-    order received: the rows of the Sổ theo dõi hồ sơ."""
+) -> Book:
+    """The Sổ theo dõi hồ sơ for ``start`` to ``end`` (Vietnamese dates, both included), checked
+    before a row is sent: a 422 for a bad period or more than BOOK_MAX_ROWS dossiers."""
     check_period(start, end, max_days=BOOK_MAX_DAYS, what="Mỗi lần xem")
-    first = dt.datetime.combine(start, dt.time(), tzinfo=calendar.VN_TZ)
-    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=calendar.VN_TZ)
-    stmt = sa.select(models.Dossier).where(
-        models.Dossier.received_at >= first, models.Dossier.received_at < after
+    book = Book(
+        first=dt.datetime.combine(start, dt.time(), tzinfo=calendar.VN_TZ),
+        after=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=calendar.VN_TZ),
+        field_id=field_id,
+        centre_id=centre_id,
     )
-    if field_id is not None:
-        stmt = stmt.join(models.Procedure).where(models.Procedure.field_id == field_id)
-    if centre_id is not None:
-        stmt = stmt.where(models.Dossier.centre_id == centre_id)
-    rows = list(
-        session.scalars(stmt.order_by(models.Dossier.received_at, models.Dossier.id).limit(BOOK_MAX_ROWS + 1))
-    )
-    if len(rows) > BOOK_MAX_ROWS:
+    capped = book.select(models.Dossier.id).limit(BOOK_MAX_ROWS + 1).subquery()
+    if (session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0) > BOOK_MAX_ROWS:
         raise InvalidQuery("end", f"Quá {BOOK_MAX_ROWS} hồ sơ; hãy chọn khoảng ngày ngắn hơn.")
-    return rows
+    return book
+
+
+def book_pages(database: db.Database, book: Book) -> Iterator[list[schemas.DossierOut]]:
+    """The book's dossiers in the order received, BOOK_PAGE at a time, each page read in a read
+    transaction of its own (keyset on received_at, id), so neither a whole year in memory nor
+    a transaction held open while a slow client reads. A dossier whose received time changed
+    meanwhile (papers supplemented) is sent once; at most BOOK_MAX_ROWS are sent."""
+    d = models.Dossier
+    sent: set[int] = set()
+    last: tuple[dt.datetime, int] | None = None
+    while len(sent) < BOOK_MAX_ROWS:
+        stmt = book.select(d)
+        if last is not None:
+            stmt = stmt.where(
+                sa.or_(d.received_at > last[0], sa.and_(d.received_at == last[0], d.id > last[1]))
+            )
+        with database.read() as session:
+            rows = list(session.scalars(stmt.order_by(d.received_at, d.id).limit(BOOK_PAGE)))
+            if not rows:
+                return
+            last = (rows[-1].received_at, rows[-1].id)
+            fresh = [row for row in rows if row.id not in sent][: BOOK_MAX_ROWS - len(sent)]
+            sent.update(row.id for row in fresh)
+            page = dossiers.to_outs(session, fresh, full=True)
+        yield page
+
+
+def book_json(database: db.Database, book: Book) -> Iterator[bytes]:
+    """The book as the JSON array of DossierOut a list response would be, page by page."""
+    yield b"["
+    first = True
+    for page in book_pages(database, book):
+        items = _BOOK_JSON.dump_json(page)[1:-1]
+        if items:
+            yield items if first else b"," + items
+            first = False
+    yield b"]"
