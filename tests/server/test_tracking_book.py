@@ -69,6 +69,34 @@ def test_bad_ranges_and_callers_are_refused(server: live.LiveServer) -> None:
     assert server.device("kiosk-1").get("/dossiers/tracking-book", params=params).status_code == 403
 
 
+def test_each_row_is_the_dossier_as_its_own_page_shows_it(server: live.LiveServer) -> None:
+    """The book is read in bulk, one dossier at a time elsewhere: the two views must agree,
+    whatever state the dossier is in."""
+    procedure = server.user("canbo1").get("/procedures", params={"limit": 500}).json()[0]["id"]
+    codes = [receive(server, f"2026-11-24T{7 + n:02d}:05", procedure) for n in range(6)]
+    officer = server.user("canbo1")
+    items = [
+        {"name": "Bản sao Giấy khai sinh", "kind": "certified_copy", "copies": 1, "note": "Có chứng thực"}
+    ]
+    steps = [
+        (codes[1], "supplement-request", {"items": items, "reason": "Thiếu giấy khai sinh"}),
+        (codes[2], "refuse", {"reason": "Không thuộc thẩm quyền"}),
+        (codes[3], "ready", None),
+        (codes[4], "ready", None),
+        (codes[4], "return", {"returned_to": "Nguyễn Văn An"}),
+        (codes[4], "rating", {"level": "khong_hai_long", "reason": "Phải chờ lâu"}),
+        (codes[5], "extend", {"reason": "Cần xác minh", "new_due_at": "2026-12-30T16:00:00+07:00"}),
+    ]
+    for code, action, body in steps:
+        reply = officer.post(f"/dossiers/{code}/{action}", json=body)
+        assert reply.status_code == 200, reply.text
+    book = officer.get("/dossiers/tracking-book", params={"start": "2026-11-24", "end": "2026-11-24"}).json()
+    assert [d["code"] for d in book] == codes
+    for row in book:
+        assert row == officer.get(f"/dossiers/{row['code']}").json()
+    assert book[4]["rating"]["reason"] == "Phải chờ lâu" and book[5]["original_due_at"] is not None
+
+
 # ---------------------------------------------------------------- a busy year: few queries, streamed
 
 DAY = dt.date(2026, 3, 2)
