@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import pydantic
 import sqlalchemy as sa
@@ -129,6 +129,9 @@ _ONE_PAGE_AT_A_TIME = threading.Lock()
 _BOOK_JSON = pydantic.TypeAdapter(list[schemas.DossierOut])
 
 
+_Select = TypeVar("_Select", bound="sa.Select[*tuple[Any, ...]]")
+
+
 @dataclasses.dataclass(frozen=True)
 class Book:
     """A tracking book asked for: dossiers received from ``first`` to before ``after`` (UTC
@@ -139,7 +142,7 @@ class Book:
     field_id: int | None
     centre_id: int | None
 
-    def where(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+    def where(self, stmt: _Select) -> _Select:
         """``stmt`` (of dossiers joined to their procedure) narrowed to the book's."""
         d = models.Dossier
         stmt = stmt.where(d.received_at >= self.first, d.received_at < self.after)

@@ -395,7 +395,7 @@ def to_out(session: orm.Session, row: models.Dossier, *, full: bool) -> schemas.
 # ---------------------------------------------------------------- many at once
 
 
-def listing_select() -> sa.Select[Any]:
+def listing_select() -> sa.Select[*tuple[Any, ...]]:
     """Every column the staff view of a dossier shows, with its procedure's and agency's names
     and its rating: many dossiers in one query each page, without loading them as objects
     (a year's tracking book is 20,000 of them). staff_view turns a row into the view."""
@@ -443,7 +443,7 @@ def staff_view(row: sa.Row[Any]) -> schemas.DossierOut:
     done_at = row.ready_at or row.returned_at
     rating = None
     if row.rating_level is not None:
-        rating = {"level": row.rating_level, "reason": row.rating_reason, "created_at": row.rated_at}
+        rating = schemas.RatingOut(level=row.rating_level, reason=row.rating_reason, created_at=row.rated_at)
     return schemas.DossierOut(
         code=row.code,
         status=row.status,
