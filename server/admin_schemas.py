@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringCo
 
 from onestop import calendar
 from onestop.enums import DeviceKind, DocumentKind, PriorityPolicy, Role, TransferPosition
-from server.schemas import DocumentOut, LocalTime, Strict, _clean_text, _domain_check
+from server.schemas import FROM_TEXT, DocumentOut, LocalTime, Strict, _clean_text, _domain_check
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -103,7 +103,7 @@ class CentreIn(Strict):
     agency_code: Code64
     office_hours: OfficeHoursText = "07:00-11:30,13:30-17:00"
     no_show_after_calls: Annotated[int, Field(ge=1, le=10)] = 3
-    transfer_position: TransferPosition = TransferPosition.BACK
+    transfer_position: Annotated[TransferPosition, FROM_TEXT] = TransferPosition.BACK
     notice: Blank500 = ""
 
 
@@ -126,7 +126,7 @@ class FieldIn(Strict):
 
 class DocumentIn(Strict):
     name: LongName
-    kind: DocumentKind
+    kind: Annotated[DocumentKind, FROM_TEXT]
     copies: Annotated[int, Field(ge=1, le=100)] = 1
 
 
@@ -149,7 +149,7 @@ class ServiceIn(Strict):
     name: Name255
     letter: Letter
     number_width: Annotated[int, Field(ge=2, le=5)] = 3
-    priority_policy: PriorityPolicy = PriorityPolicy.STRICT
+    priority_policy: Annotated[PriorityPolicy, FROM_TEXT] = PriorityPolicy.STRICT
     priority_every: Annotated[int, Field(ge=1, le=20)] = 3
     default_service_minutes: Annotated[int, Field(ge=1, le=240)] = 8
     active: bool = True
@@ -168,7 +168,7 @@ class CounterIn(Strict):
 class UserIn(Strict):
     username: Username
     full_name: Blank128 = ""
-    role: Role
+    role: Annotated[Role, FROM_TEXT]
     centre_id: Id | None = None
     active: bool = True
     password: Password | None = None
@@ -176,7 +176,7 @@ class UserIn(Strict):
 
 class DeviceIn(Strict):
     name: Name128
-    kind: DeviceKind
+    kind: Annotated[DeviceKind, FROM_TEXT]
     centre_id: Id
     active: bool = True
 

@@ -20,7 +20,7 @@ from sqlalchemy import orm
 from onestop.enums import PriorityPolicy
 from server import admin_schemas as s
 from server import messages, models, seed
-from server.schemas import Strict
+from server.schemas import FROM_TEXT, Strict
 
 # ---------------------------------------------------------------- the document's parts
 
@@ -69,7 +69,7 @@ class ServiceSpec(Strict):
     letter: s.Letter
     name: s.Name255
     number_width: Annotated[int, Field(ge=2, le=5)] = 3
-    priority_policy: PriorityPolicy = PriorityPolicy.STRICT
+    priority_policy: Annotated[PriorityPolicy, FROM_TEXT] = PriorityPolicy.STRICT
     priority_every: Annotated[int, Field(ge=1, le=20)] = 3
     default_service_minutes: Annotated[int, Field(ge=1, le=240)] = 8
     active: bool | None = None  # None: a new service is active, an existing one stays as it is

@@ -245,10 +245,23 @@ def _value(column: Column, value: Any) -> Any:
         return _READERS[column.type](value)
     if column.type in CHOICES:
         return _choice(column, value)
-    if isinstance(value, str):  # "0,5" as a Vietnamese writes a half
-        text = value.strip()
-        return text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else text
-    return value
+    return _number(value)
+
+
+def _number(value: Any) -> Any:
+    """A number cell as a number: the models take numbers only as numbers (strict), and a
+    spreadsheet holds them as numbers, whole floats (5.0) or text ("5", "0,5" as a Vietnamese
+    writes a half). Anything else is left for the model to refuse, naming the cell."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+[.,]\d+", text):
+        return float(text.replace(",", "."))
+    return text
 
 
 def _blank(value: Any) -> bool:

@@ -60,7 +60,8 @@ def _json(raw: bytes) -> Any:
         raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required"}])
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    # RecursionError: nested deeper than the parser's stack ({"a": {"a": … 100,000 times).
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise RequestValidationError(
             [{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}]
         ) from None
