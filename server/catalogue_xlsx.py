@@ -22,7 +22,7 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
-from onestop import textfold
+from onestop import exports, textfold
 from server import catalogue
 from server.catalogue import Entry, Invalid, SheetWhere
 
@@ -189,6 +189,7 @@ def write_rows(rows: dict[str, list[dict[str, Any]]]) -> bytes:
                 for cell in page[letter][1:]:  # codes such as 1.001234 stay text when edited
                     cell.number_format = "@"
         page.freeze_panes = "A2"
+    exports.keep_book_text(book)  # a name starting with "=" stays a name, not a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
