@@ -26,12 +26,12 @@ from server.schemas import FROM_TEXT, Strict
 
 
 class CentreSpec(Strict):
-    code: s.Code64
+    code: s.CentreCode
     name: s.Name255
     short_name: s.Blank128 = ""
     address: s.Blank255 = ""
     phone: s.Blank32 = ""
-    agency_code: s.Code64
+    agency_code: s.AgencyCode
     office_hours: s.OfficeHoursText = "07:00-11:30,13:30-17:00"
 
 
@@ -43,7 +43,7 @@ class GroupSpec(Strict):
 class AgencySpec(Strict):
     code: s.Code32
     name: s.Name255
-    id_code: s.Blank64 = ""
+    id_code: s.AgencyIdCode = ""
 
 
 class FieldSpec(Strict):
