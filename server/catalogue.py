@@ -360,6 +360,7 @@ def _procedure(p: models.Procedure) -> dict[str, Any]:
 def _services(session: orm.Session, centre: models.Centre) -> list[dict[str, Any]]:
     rows = session.scalars(
         sa.select(models.QueueService)
+        .options(orm.selectinload(models.QueueService.fields))
         .where(models.QueueService.centre_id == centre.id)
         .order_by(models.QueueService.code)
     )
@@ -383,7 +384,10 @@ def _counters(session: orm.Session, centre: models.Centre) -> list[dict[str, Any
     agencies = {a.id: a.code for a in session.scalars(sa.select(models.Agency))}
     services = {r.id: r.code for r in session.scalars(sa.select(models.QueueService))}
     rows = session.scalars(
-        sa.select(models.Counter).where(models.Counter.centre_id == centre.id).order_by(models.Counter.number)
+        sa.select(models.Counter)
+        .options(orm.selectinload(models.Counter.links))
+        .where(models.Counter.centre_id == centre.id)
+        .order_by(models.Counter.number)
     )
     return [
         {

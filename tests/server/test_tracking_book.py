@@ -160,19 +160,21 @@ def bulk_dossiers(server: live.LiveServer, count: int, *, centre_id: int, tag: s
 
 
 class Statements:
-    """Counts the SQL statements the test server runs that read dossiers or their catalogue."""
+    """Counts the SQL statements the test server's readers run that name a watched table (by
+    default dossiers and their catalogue; not the event hub's polling nor the sign-in's)."""
 
-    WATCHED = re.compile(r"\b(dossier|dossier_rating|procedure|field|agency)\b")
+    DOSSIERS = r"\b(dossier|dossier_rating|procedure|field|agency)\b"
 
-    def __init__(self, server: live.LiveServer) -> None:
+    def __init__(self, server: live.LiveServer, watched: str = DOSSIERS) -> None:
         assert server.running is not None and server.running.process is not None
         database = server.running.process.server.config.app.state.qms.db
         self.engine = database.reader_engine or database.engine
+        self.watched = re.compile(watched)
         self.seen: list[str] = []
         sa.event.listen(self.engine, "before_cursor_execute", self._count)
 
     def _count(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self.WATCHED.search(statement):
+        if self.watched.search(statement):
             self.seen.append(statement)
 
     def during(self, request: Any) -> int:
