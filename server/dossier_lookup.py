@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import pydantic
 import sqlalchemy as sa
@@ -129,73 +129,49 @@ _ONE_PAGE_AT_A_TIME = threading.Lock()
 _BOOK_JSON = pydantic.TypeAdapter(list[schemas.DossierOut])
 
 
-_Select = TypeVar("_Select", bound="sa.Select[*tuple[Any, ...]]")
-
-
 @dataclasses.dataclass(frozen=True)
 class Book:
-    """A tracking book asked for: dossiers received from ``first`` to before ``after`` (UTC
-    bounds of Vietnamese days), of one field and one centre when given."""
+    """A tracking book to send: its dossiers' ids, in the order received."""
 
-    first: dt.datetime
-    after: dt.datetime
-    field_id: int | None
-    centre_id: int | None
-
-    def where(self, stmt: _Select) -> _Select:
-        """``stmt`` (of dossiers joined to their procedure) narrowed to the book's."""
-        d = models.Dossier
-        stmt = stmt.where(d.received_at >= self.first, d.received_at < self.after)
-        if self.field_id is not None:
-            stmt = stmt.where(models.Procedure.field_id == self.field_id)
-        if self.centre_id is not None:
-            stmt = stmt.where(d.centre_id == self.centre_id)
-        return stmt
+    ids: list[int]
 
 
 def tracking_book(
     session: orm.Session, *, start: dt.date, end: dt.date, field_id: int | None, centre_id: int | None
 ) -> Book:
     """The Sổ theo dõi hồ sơ for ``start`` to ``end`` (Vietnamese dates, both included), checked
-    before a row is sent: a 422 for a bad period or more than BOOK_MAX_ROWS dossiers."""
+    before a row is sent: a 422 for a bad period or more than BOOK_MAX_ROWS dossiers.
+
+    Only the ids are read here, in order (a narrow read, sorted once); book_pages then reads
+    the dossiers by primary key, a page at a time."""
     check_period(start, end, max_days=BOOK_MAX_DAYS, what="Mỗi lần xem")
-    book = Book(
-        first=dt.datetime.combine(start, dt.time(), tzinfo=calendar.VN_TZ),
-        after=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=calendar.VN_TZ),
-        field_id=field_id,
-        centre_id=centre_id,
-    )
-    ids = sa.select(models.Dossier.id).join(models.Procedure)
-    capped = book.where(ids).limit(BOOK_MAX_ROWS + 1).subquery()
-    if (session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0) > BOOK_MAX_ROWS:
+    first = dt.datetime.combine(start, dt.time(), tzinfo=calendar.VN_TZ)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=calendar.VN_TZ)
+    d = models.Dossier
+    stmt = sa.select(d.id).where(d.received_at >= first, d.received_at < after)
+    if field_id is not None:
+        stmt = stmt.join(models.Procedure).where(models.Procedure.field_id == field_id)
+    if centre_id is not None:
+        stmt = stmt.where(d.centre_id == centre_id)
+    ids = list(session.scalars(stmt.order_by(d.received_at, d.id).limit(BOOK_MAX_ROWS + 1)))
+    if len(ids) > BOOK_MAX_ROWS:
         raise InvalidQuery("end", f"Quá {BOOK_MAX_ROWS} hồ sơ; hãy chọn khoảng ngày ngắn hơn.")
-    return book
+    return Book(ids=ids)
 
 
 def book_pages(database: db.Database, book: Book) -> Iterator[bytes]:
-    """The book's dossiers in the order received, BOOK_PAGE at a time, each page one query in a
-    read transaction of its own (keyset on received_at, id), so neither a whole year in memory
-    nor a transaction held open while a slow client reads; each page is the JSON of its
-    DossierOut objects, comma-separated, without the brackets. A dossier whose received time
-    changed meanwhile (papers supplemented) is sent once; at most BOOK_MAX_ROWS are sent."""
-    d = models.Dossier
-    sent: set[int] = set()
-    last: tuple[dt.datetime, int] | None = None
-    while len(sent) < BOOK_MAX_ROWS:
-        stmt = book.where(dossiers.listing_select())
-        if last is not None:
-            stmt = stmt.where(
-                sa.or_(d.received_at > last[0], sa.and_(d.received_at == last[0], d.id > last[1]))
-            )
+    """The book's dossiers, BOOK_PAGE at a time, each page one query by primary key in a read
+    transaction of its own: neither a whole year in memory nor a transaction held open while
+    a slow client reads. Each page is the JSON of its DossierOut objects, comma-separated,
+    without the brackets; a dossier shows as it is when its page is read."""
+    for start in range(0, len(book.ids), BOOK_PAGE):
+        ids = book.ids[start : start + BOOK_PAGE]
         with _ONE_PAGE_AT_A_TIME:
             with database.read() as session:
-                rows = session.execute(stmt.order_by(d.received_at, d.id).limit(BOOK_PAGE)).all()
-            if not rows:
-                return
-            last = (rows[-1].received_at, rows[-1].id)
-            fresh = [row for row in rows if row.id not in sent][: BOOK_MAX_ROWS - len(sent)]
-            sent.update(row.id for row in fresh)
-            page = _BOOK_JSON.dump_json([dossiers.staff_view(row) for row in fresh])[1:-1]
+                rows = session.execute(dossiers.listing_select().where(models.Dossier.id.in_(ids))).all()
+            by_id = {row.id: row for row in rows}
+            views = [dossiers.staff_view(by_id[i]) for i in ids if i in by_id]
+            page = _BOOK_JSON.dump_json(views)[1:-1]
         yield page
 
 
