@@ -19,7 +19,7 @@ from PySide6 import QtCore, QtGui, QtPrintSupport, QtWidgets
 from apiclient import client as api_client
 from counter_app import desk, forms, outbox, sync
 from counter_app.views import actions, book, intake, rating, returns
-from onestop import calendar, dossier, errors
+from onestop import calendar, dossier, errors, exports
 from qtkit import tasks
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class DossierWork(QtCore.QObject):
         if procedure is not None:  # line 3, the legal processing time, is the procedure's
             found = {**found, "processing_days": procedure["processing_days"]}
         document = forms.receipt(found, context)
-        path = forms.save_pdf(document, self.receipts / f"{found['code']}.pdf", copies=RECEIPT_COPIES)
+        path = forms.save_pdf(document, self.receipts / _file_name(found, ".pdf"), copies=RECEIPT_COPIES)
         if self.a4_printer:
             self._print(document, copies=RECEIPT_COPIES)
         return path
@@ -238,7 +238,7 @@ class DossierWork(QtCore.QObject):
         ]
         document = draw(found, self._context())
         number = FORM_NAMES[action].split()[-1]
-        path = forms.save_pdf(document, self.forms_dir / f"{found['code']}-mau-{number}.pdf")
+        path = forms.save_pdf(document, self.forms_dir / _file_name(found, f"-mau-{number}.pdf"))
         if self.a4_printer:
             self._print(document, copies=1)
         return path
@@ -297,3 +297,9 @@ class DossierWork(QtCore.QObject):
     def on_rated(self, level: str, reason: str) -> None:
         body = {"code": self.rating.code, "level": level, "reason": reason or None, "rated_at": _now()}
         self.sync.record(outbox.RATING, body)
+
+
+def _file_name(found: dict[str, Any], ending: str) -> str:
+    """The dossier's file name in its folder: the code as the server gave it, made safe, so that
+    no code (one holding "/" or "..") names a file anywhere else."""
+    return exports.file_part(str(found.get("code") or ""), fallback="ho-so") + ending

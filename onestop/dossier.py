@@ -100,8 +100,40 @@ def classify_timeliness(*, due_at: dt.datetime, done_at: dt.datetime) -> Timelin
     return Timeliness.ON_TIME if done_at <= due_at else Timeliness.LATE
 
 
-# <agency id code: digits and dots, then a letter and digits>-<YYMMDD>-<sequence>.
-_CODE = re.compile(r"[0-9A-Z]{1,4}(?:\.[0-9A-Z]{1,4}){2,5}-\d{6}-\d{4,}", re.IGNORECASE)
+# An agency's id code (mã định danh), the first part of its dossiers' codes: groups of 1 to 4
+# letters or digits with dots between, e.g. 000.18.25.H42. A dossier code is a path segment of
+# the API and a file name at the counter: nothing else may enter it.
+AGENCY_CODE = r"[0-9A-Z]{1,4}(?:\.[0-9A-Z]{1,4}){2,5}"
+# <agency id code>-<YYMMDD>-<sequence>.
+_CODE = re.compile(rf"{AGENCY_CODE}-\d{{6}}-\d{{4,}}", re.IGNORECASE)
+_AGENCY_CODE = re.compile(AGENCY_CODE)
+# A centre's own code (e.g. PVHCC-XA-THANHSON): letters and digits, single dots, dashes or
+# underscores between them; it names the centre's files, so no separator or leading dot.
+_CENTRE_CODE = re.compile(r"[0-9A-Za-z]+(?:[._-][0-9A-Za-z]+)*")
+
+
+def check_agency_code(text: str, *, field: str = "id_code") -> str:
+    """The agency id code in capitals, or InvalidValue on ``field`` unless it fits the grammar."""
+    code = text.strip().upper()
+    if not _AGENCY_CODE.fullmatch(code):
+        raise errors.InvalidValue(
+            field,
+            f"Mã định danh «{text}» không hợp lệ: gồm 3 đến 6 nhóm, mỗi nhóm 1–4 chữ cái không dấu "
+            "hoặc chữ số, cách nhau bằng dấu chấm, ví dụ 000.18.25.H42.",
+        )
+    return code
+
+
+def check_centre_code(text: str, *, field: str = "code") -> str:
+    """The centre's code, or InvalidValue on ``field`` unless it fits the grammar."""
+    code = text.strip()
+    if not _CENTRE_CODE.fullmatch(code):
+        raise errors.InvalidValue(
+            field,
+            f"Mã trung tâm «{text}» không hợp lệ: chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - "
+            "ở giữa, ví dụ PVHCC-PT.",
+        )
+    return code
 
 
 def find_code(text: str) -> str | None:

@@ -64,7 +64,7 @@ def out(session: orm.Session, kind: Kind, row: Any) -> dict[str, Any]:
 
 
 def list_rows(session: orm.Session, *, kind: Kind) -> list[dict[str, Any]]:
-    rows = session.scalars(sa.select(kind.model).order_by(*kind.order)).all()
+    rows = session.scalars(sa.select(kind.model).options(*kind.load).order_by(*kind.order)).all()
     return [out(session, kind, row) for row in rows]
 
 

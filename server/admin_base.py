@@ -47,6 +47,8 @@ class Kind:
     check_delete: Callable[[orm.Session, Any], None] = _no_check
     parse_id: Callable[[str], Any] = _int_id
     scope: Callable[[Any], dict[str, int | None]] = _no_scope
+    # Loader options for listing every row: what ``out`` reads of each, in one query for all.
+    load: tuple[Any, ...] = ()
 
     def row_id(self, row: Any) -> Any:
         return row.id

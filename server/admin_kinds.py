@@ -300,6 +300,7 @@ KINDS = (
         write=_write_service,
         check_delete=_delete_service,
         scope=lambda row: {"centre_id": row.centre_id, "service_id": row.id},
+        load=(orm.selectinload(models.QueueService.fields),),
     ),
     Kind(
         name="counters",
@@ -311,5 +312,6 @@ KINDS = (
         write=_write_counter,
         check_delete=_delete_counter,
         scope=lambda row: {"centre_id": row.centre_id, "counter_id": row.id},
+        load=(orm.selectinload(models.Counter.links),),
     ),
 )

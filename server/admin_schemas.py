@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
-from onestop import calendar
+from onestop import calendar, dossier
 from onestop.enums import DeviceKind, DocumentKind, PriorityPolicy, Role, TransferPosition
-from server.schemas import DocumentOut, LocalTime, Strict, _clean_text, _domain_check
+from server.schemas import FROM_TEXT, DocumentOut, LocalTime, Strict, _clean_text, _domain_check
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -64,6 +64,18 @@ Blank64 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)
 Blank128 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=128), _CLEAN]
 Blank255 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), _CLEAN]
 Blank500 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _CLEAN]
+# A centre's code names its files; an agency id code heads its dossiers' codes, which are path
+# segments of the API and file names at the counter: each is checked against its grammar
+# (onestop.dossier) on every way in (admin API, catalogue JSON and spreadsheet).
+CentreCode = Annotated[Code64, AfterValidator(_domain_check(dossier.check_centre_code))]
+AgencyCode = Annotated[Code64, AfterValidator(_domain_check(dossier.check_agency_code))]
+
+
+def _agency_id_code(value: str) -> str:
+    return dossier.check_agency_code(value) if value else value  # blank: the centre's code is used
+
+
+AgencyIdCode = Annotated[Blank64, AfterValidator(_domain_check(_agency_id_code))]
 OfficeHoursText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=128),
@@ -95,15 +107,15 @@ def _unique(values: list[int]) -> list[int]:
 
 
 class CentreIn(Strict):
-    code: Code64
+    code: CentreCode
     name: Name255
     short_name: Blank128 = ""
     address: Blank255 = ""
     phone: Blank32 = ""
-    agency_code: Code64
+    agency_code: AgencyCode
     office_hours: OfficeHoursText = "07:00-11:30,13:30-17:00"
     no_show_after_calls: Annotated[int, Field(ge=1, le=10)] = 3
-    transfer_position: TransferPosition = TransferPosition.BACK
+    transfer_position: Annotated[TransferPosition, FROM_TEXT] = TransferPosition.BACK
     notice: Blank500 = ""
 
 
@@ -115,7 +127,7 @@ class PriorityGroupIn(Strict):
 class AgencyIn(Strict):
     code: Code32
     name: Name255
-    id_code: Blank64 = ""
+    id_code: AgencyIdCode = ""
 
 
 class FieldIn(Strict):
@@ -126,7 +138,7 @@ class FieldIn(Strict):
 
 class DocumentIn(Strict):
     name: LongName
-    kind: DocumentKind
+    kind: Annotated[DocumentKind, FROM_TEXT]
     copies: Annotated[int, Field(ge=1, le=100)] = 1
 
 
@@ -149,7 +161,7 @@ class ServiceIn(Strict):
     name: Name255
     letter: Letter
     number_width: Annotated[int, Field(ge=2, le=5)] = 3
-    priority_policy: PriorityPolicy = PriorityPolicy.STRICT
+    priority_policy: Annotated[PriorityPolicy, FROM_TEXT] = PriorityPolicy.STRICT
     priority_every: Annotated[int, Field(ge=1, le=20)] = 3
     default_service_minutes: Annotated[int, Field(ge=1, le=240)] = 8
     active: bool = True
@@ -168,7 +180,7 @@ class CounterIn(Strict):
 class UserIn(Strict):
     username: Username
     full_name: Blank128 = ""
-    role: Role
+    role: Annotated[Role, FROM_TEXT]
     centre_id: Id | None = None
     active: bool = True
     password: Password | None = None
@@ -176,7 +188,7 @@ class UserIn(Strict):
 
 class DeviceIn(Strict):
     name: Name128
-    kind: DeviceKind
+    kind: Annotated[DeviceKind, FROM_TEXT]
     centre_id: Id
     active: bool = True
 

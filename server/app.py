@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response, exception_handlers
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import event, exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from onestop import errors
 from server import (
@@ -70,6 +71,16 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
         for item in error.errors()
     ]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    if isinstance(error.__cause__, RecursionError):
+        # FastAPI answers 400 "error parsing the body" when the JSON nests deeper than the
+        # parser's stack: it is JSON that does not parse, a 422 like any other.
+        problem = {"type": "json_invalid", "loc": ("body",), "msg": "JSON nested too deeply"}
+        return await _validation_error(request, RequestValidationError([problem]))
+    return await exception_handlers.http_exception_handler(request, error)
 
 
 def _out_of_range(_: Request, error: Exception) -> JSONResponse:
@@ -144,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(limits.BodyLimit)
     app.add_exception_handler(errors.DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(exc.OperationalError, _database_away)
     app.add_exception_handler(exc.IntegrityError, _conflict)
     app.add_exception_handler(exc.DataError, _out_of_range)

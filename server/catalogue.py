@@ -20,18 +20,18 @@ from sqlalchemy import orm
 from onestop.enums import PriorityPolicy
 from server import admin_schemas as s
 from server import messages, models, seed
-from server.schemas import Strict
+from server.schemas import FROM_TEXT, Strict
 
 # ---------------------------------------------------------------- the document's parts
 
 
 class CentreSpec(Strict):
-    code: s.Code64
+    code: s.CentreCode
     name: s.Name255
     short_name: s.Blank128 = ""
     address: s.Blank255 = ""
     phone: s.Blank32 = ""
-    agency_code: s.Code64
+    agency_code: s.AgencyCode
     office_hours: s.OfficeHoursText = "07:00-11:30,13:30-17:00"
 
 
@@ -43,7 +43,7 @@ class GroupSpec(Strict):
 class AgencySpec(Strict):
     code: s.Code32
     name: s.Name255
-    id_code: s.Blank64 = ""
+    id_code: s.AgencyIdCode = ""
 
 
 class FieldSpec(Strict):
@@ -69,7 +69,7 @@ class ServiceSpec(Strict):
     letter: s.Letter
     name: s.Name255
     number_width: Annotated[int, Field(ge=2, le=5)] = 3
-    priority_policy: PriorityPolicy = PriorityPolicy.STRICT
+    priority_policy: Annotated[PriorityPolicy, FROM_TEXT] = PriorityPolicy.STRICT
     priority_every: Annotated[int, Field(ge=1, le=20)] = 3
     default_service_minutes: Annotated[int, Field(ge=1, le=240)] = 8
     active: bool | None = None  # None: a new service is active, an existing one stays as it is
@@ -360,6 +360,7 @@ def _procedure(p: models.Procedure) -> dict[str, Any]:
 def _services(session: orm.Session, centre: models.Centre) -> list[dict[str, Any]]:
     rows = session.scalars(
         sa.select(models.QueueService)
+        .options(orm.selectinload(models.QueueService.fields))
         .where(models.QueueService.centre_id == centre.id)
         .order_by(models.QueueService.code)
     )
@@ -383,7 +384,10 @@ def _counters(session: orm.Session, centre: models.Centre) -> list[dict[str, Any
     agencies = {a.id: a.code for a in session.scalars(sa.select(models.Agency))}
     services = {r.id: r.code for r in session.scalars(sa.select(models.QueueService))}
     rows = session.scalars(
-        sa.select(models.Counter).where(models.Counter.centre_id == centre.id).order_by(models.Counter.number)
+        sa.select(models.Counter)
+        .options(orm.selectinload(models.Counter.links))
+        .where(models.Counter.centre_id == centre.id)
+        .order_by(models.Counter.number)
     )
     return [
         {

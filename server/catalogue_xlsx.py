@@ -22,7 +22,7 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
-from onestop import textfold
+from onestop import exports, textfold
 from server import catalogue
 from server.catalogue import Entry, Invalid, SheetWhere
 
@@ -189,6 +189,7 @@ def write_rows(rows: dict[str, list[dict[str, Any]]]) -> bytes:
                 for cell in page[letter][1:]:  # codes such as 1.001234 stay text when edited
                     cell.number_format = "@"
         page.freeze_panes = "A2"
+    exports.keep_book_text(book)  # a name starting with "=" stays a name, not a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -245,10 +246,23 @@ def _value(column: Column, value: Any) -> Any:
         return _READERS[column.type](value)
     if column.type in CHOICES:
         return _choice(column, value)
-    if isinstance(value, str):  # "0,5" as a Vietnamese writes a half
-        text = value.strip()
-        return text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else text
-    return value
+    return _number(value)
+
+
+def _number(value: Any) -> Any:
+    """A number cell as a number: the models take numbers only as numbers (strict), and a
+    spreadsheet holds them as numbers, whole floats (5.0) or text ("5", "0,5" as a Vietnamese
+    writes a half). Anything else is left for the model to refuse, naming the cell."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+[.,]\d+", text):
+        return float(text.replace(",", "."))
+    return text
 
 
 def _blank(value: Any) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -406,6 +407,88 @@ def to_out(session: orm.Session, row: models.Dossier, *, full: bool) -> schemas.
         if row.status is DossierStatus.SUPPLEMENT_REQUESTED:
             out.supplement_items = row.supplement_items  # papers, not personal data
     return out
+
+
+# ---------------------------------------------------------------- many at once
+
+
+def listing_select() -> sa.Select[*tuple[Any, ...]]:
+    """Every column the staff view of a dossier shows, with its procedure's and agency's names
+    and its rating: many dossiers in one query each page, without loading them as objects
+    (a year's tracking book is 20,000 of them). staff_view turns a row into the view."""
+    d, r, p = models.Dossier, models.DossierRating, models.Procedure
+    return (
+        sa.select(
+            d.id,
+            d.code,
+            d.status,
+            d.procedure_id,
+            d.channel,
+            d.received_at,
+            d.due_at,
+            d.original_due_at,
+            d.ready_at,
+            d.returned_at,
+            d.applicant,
+            d.representative,
+            d.documents,
+            d.sets,
+            d.fee_collected,
+            d.return_method,
+            d.ticket_id,
+            d.supplement_items,
+            d.reason,
+            d.extension_reason,
+            d.returned_to,
+            d.public_token,
+            p.name.label("procedure_name"),
+            models.Agency.name.label("agency_name"),
+            r.level.label("rating_level"),
+            r.reason.label("rating_reason"),
+            r.created_at.label("rated_at"),
+        )
+        .join(p, p.id == d.procedure_id)
+        .join(models.Field, models.Field.id == p.field_id)
+        .join(models.Agency, models.Agency.id == models.Field.agency_id)
+        .outerjoin(r, r.dossier_id == d.id)
+    )
+
+
+def staff_view(row: sa.Row[Any]) -> schemas.DossierOut:
+    """A row of listing_select as to_out(full=True) shows its dossier (the tests hold the two
+    equal), built in one go."""
+    done_at = row.ready_at or row.returned_at
+    rating = None
+    if row.rating_level is not None:
+        rating = schemas.RatingOut(level=row.rating_level, reason=row.rating_reason, created_at=row.rated_at)
+    return schemas.DossierOut(
+        code=row.code,
+        status=row.status,
+        status_name=dossier.STATUS_NAMES_VI[row.status],
+        procedure_id=row.procedure_id,
+        procedure_name=row.procedure_name,
+        agency_name=row.agency_name,
+        channel=row.channel,
+        received_at=row.received_at,
+        due_at=row.due_at,
+        original_due_at=row.original_due_at,
+        ready_at=row.ready_at,
+        returned_at=row.returned_at,
+        timeliness=dossier.classify_timeliness(due_at=row.due_at, done_at=done_at).value if done_at else None,
+        applicant=row.applicant,
+        return_method=row.return_method,
+        rating=rating,
+        representative=row.representative,
+        documents=row.documents,
+        sets=row.sets,
+        fee_collected=row.fee_collected,
+        ticket_id=row.ticket_id,
+        supplement_items=row.supplement_items,
+        reason=row.reason,
+        extension_reason=row.extension_reason,
+        returned_to=row.returned_to,
+        public_token=row.public_token,
+    )
 
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.OFFICER)

@@ -48,7 +48,10 @@ def snapshot(session: orm.Session, centre: models.Centre, now: dt.datetime) -> d
 
 def counters(session: orm.Session, centre_id: int, day: dt.date) -> list[dict[str, Any]]:
     rows = session.scalars(
-        sa.select(models.Counter).where(models.Counter.centre_id == centre_id).order_by(models.Counter.number)
+        sa.select(models.Counter)
+        .options(orm.selectinload(models.Counter.links))  # service_ids, in one query for all
+        .where(models.Counter.centre_id == centre_id)
+        .order_by(models.Counter.number)
     ).all()
     ids = [row.id for row in rows]
     active = {

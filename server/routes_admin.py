@@ -9,7 +9,6 @@ is a 422 naming it, as everywhere else.
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -17,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from onestop import exports
 from server import admin, auth, catalogue, catalogue_xlsx, events, tickets, views, waits
 from server.deps import Admin, AppState, State
 
@@ -60,7 +60,8 @@ def _json(raw: bytes) -> Any:
         raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required"}])
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    # RecursionError: nested deeper than the parser's stack ({"a": {"a": … 100,000 times).
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise RequestValidationError(
             [{"type": "json_invalid", "loc": ("body",), "msg": "JSON decode error"}]
         ) from None
@@ -70,7 +71,9 @@ def _json(raw: bytes) -> Any:
 
 
 def _filename(code: str) -> str:
-    return "danh-muc-" + (re.sub(r"[^A-Za-z0-9._-]+", "-", code).strip("-") or "trung-tam") + ".xlsx"
+    # The centre code is checked on the way in; rows stored before that still make a safe name
+    # (and a header value without quotes or line breaks).
+    return f"danh-muc-{exports.file_part(code, fallback='trung-tam')}.xlsx"
 
 
 @router.get(

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
+from onestop import exports
 from server import report_days, reports, waits
 from server.auth import Principal
 from server.deps import AppState, Manager, State
@@ -111,11 +112,15 @@ _FILE_NAMES = {
 
 
 def _cell(value: Any) -> str:
+    """A value as CSV text; a name or reason that a spreadsheet would run as a formula gets a
+    quote before it (numbers, negative ones too, stay numbers)."""
     if value is None:
         return ""
     if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
+        value = value.value
+    if isinstance(value, int | float):
+        return str(value)
+    return exports.csv_text(str(value))
 
 
 def _reply(report: Any, output: Format, columns: Sequence[tuple[str, str]]) -> Any:

@@ -17,6 +17,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic import Strict as PydanticStrict
 
 from onestop import calendar, errors, identity, textfold
 from onestop.enums import (
@@ -87,7 +88,15 @@ Email = Annotated[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: no unknown field, and numbers and yes/no only as JSON numbers and
+    booleans, so ``"1"`` or ``true`` for an id is a 422 on the field rather than a guess."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# FastAPI validates the parsed JSON in pydantic's Python mode, where strict would also refuse
+# a date or an enum value given as a JSON string: fields of those types carry this.
+FROM_TEXT = PydanticStrict(False)
 
 
 # ---------------------------------------------------------------- auth
@@ -283,6 +292,7 @@ def _plausible(value: dt.datetime) -> dt.datetime:
 # for Idempotency-Key retries.
 InputTime = Annotated[
     dt.datetime,
+    FROM_TEXT,
     AfterValidator(_aware),
     AfterValidator(_plausible),
     PlainSerializer(_local, return_type=str),
@@ -314,14 +324,14 @@ class RepresentativeIn(Strict):
 
 class DocumentIn(Strict):
     name: Text
-    kind: DocumentKind
+    kind: Annotated[DocumentKind, FROM_TEXT]
     copies: int = Field(ge=1, le=100)
 
 
 class DossierIn(Strict):
     ticket_id: RowId | None = None
     procedure_id: RowId
-    channel: Channel
+    channel: Annotated[Channel, FROM_TEXT]
     # Required for post (the postmark); for online, the portal's submission time if given.
     received_at: InputTime | None = Field(default=None, validate_default=True)
     # When the officer recorded it on the counter PC, for an intake sent later from its outbox:
@@ -332,7 +342,7 @@ class DossierIn(Strict):
     documents: list[DocumentIn] = Field(min_length=1, max_length=100)
     sets: int = Field(ge=1, le=50)
     fee_collected: int = Field(ge=0, le=10_000_000_000)
-    return_method: ReturnMethod
+    return_method: Annotated[ReturnMethod, FROM_TEXT]
 
     @field_validator("received_at")
     @classmethod
@@ -347,7 +357,7 @@ class DossierIn(Strict):
 
 class SupplementItem(Strict):
     name: Text
-    kind: DocumentKind
+    kind: Annotated[DocumentKind, FROM_TEXT]
     copies: int = Field(ge=1, le=100)
     note: Annotated[Note, StringConstraints(max_length=500)] | None = None
 
@@ -369,13 +379,13 @@ class ExtendIn(Strict):
 class ReturnIn(Strict):
     returned_to: Text
     # Left out: the way the applicant chose at intake.
-    method: ReturnMethod | None = None
+    method: Annotated[ReturnMethod, FROM_TEXT] | None = None
     # When the counter PC recorded the return, if it is sent later; left out: now.
     returned_at: InputTime | None = None
 
 
 class RatingIn(Strict):
-    level: Rating
+    level: Annotated[Rating, FROM_TEXT]
     reason: Note | None = None
     # When the citizen rated, if the counter PC sends it later; left out: now.
     rated_at: InputTime | None = None
@@ -446,8 +456,28 @@ class NoticeIn(Strict):
     ]
 
 
+FAULT_MAX = 200
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _fault_text(value: str) -> str | None:
+    """A device's fault as one readable line for the supervisor: control characters (C0, C1;
+    a printer's raw status may hold any) and line breaks as spaces, bidirectional overrides
+    dropped, runs of spaces as one, at most FAULT_MAX characters; nothing left is no fault."""
+    kept = (
+        " " if unicodedata.category(char) in _CONTROL_CATEGORIES else char
+        for char in value
+        if char not in _BIDI_CONTROLS
+    )
+    text = " ".join(textfold.nfc("".join(kept)).split())
+    if len(text) > FAULT_MAX:
+        text = text[: FAULT_MAX - 1].rstrip() + "…"
+    return text or None
+
+
 class DeviceStatusIn(Strict):
-    fault: Annotated[str, StringConstraints(max_length=500)] | None = None
+    # Refused beyond 2,000 characters; what is kept is cleaned and cut (_fault_text).
+    fault: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_fault_text)] | None = None
 
 
 class DeviceOut(BaseModel):

@@ -14,7 +14,7 @@ from PySide6 import QtGui
 
 from counter_app.forms import page, values
 from counter_app.forms.page import FormContext
-from onestop import formatting
+from onestop import exports, formatting
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"
 # (heading, share of the page width in %, width in the spreadsheet in characters)
@@ -152,6 +152,7 @@ def tracking_book_xlsx(
     for row in rows(dossiers, start=start, end=end):
         sheet.append(row)
     _style_sheet(sheet, heading_row)
+    exports.keep_book_text(book)  # an applicant named "=HYPERLINK(…)" stays a name, not a formula
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtGui
 from counter_app import forms
 from counter_app.forms import page, values
 from counter_app.reports import charts, model
-from onestop import formatting
+from onestop import exports, formatting
 
 TEXT_MM = 257  # A4 landscape less the 2 cm margins
 CHART_HEIGHT_MM = 78  # with a short table, table and charts share the first page
@@ -175,6 +175,7 @@ def xlsx(report: model.Report, path: pathlib.Path, *, now: dt.datetime) -> pathl
     _setup_print(sheet)
     if report.extra_title:
         _extra_sheet(book, report)
+    exports.keep_book_text(book)  # a name or a reason starting with "=" stays text, not a formula
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -229,7 +229,7 @@ def test_another_centres_catalogue_goes_to_that_centre(api: checks.Api, admin: h
             json={
                 "code": "PVHCC-XA-TANSON",
                 "name": "Trung tâm Phục vụ hành chính công xã Tân Sơn",
-                "agency_code": "X",
+                "agency_code": "000.00.26.H42",
             },
         ),
         201,

@@ -393,3 +393,21 @@ def test_work_recorded_just_before_the_app_is_killed_is_sent_at_the_next_start(
     )
     assert [d["applicant"]["full_name"] for d in mine] == ["Đỗ Thị Ba"]
     qtbot.waitUntil(lambda: len(list(app.work.receipts.glob("*.pdf"))) == 1, timeout=WAIT_MS)
+
+
+def test_a_dossier_code_cannot_write_outside_the_counters_folders(signed_in, server, tmp_path):
+    """The receipt and the forms are named after the dossier code; a code holding "/" or ".."
+    (an agency code that once let one in) still writes inside receipts/ and forms/."""
+    app = signed_in
+    found = {**received_dossier(server), "reason": "Thiếu giấy tờ"}
+    before = set(tmp_path.rglob("*.pdf"))
+    for code in ("../../ra-ngoai/000.00.25.H42-261126-0001", str(tmp_path / "tuyet-doi"), "..", "/"):
+        receipt = app.work.make_receipt({**found, "code": code})
+        form = app.work.print_form("refuse", {**found, "code": code})
+        assert receipt.parent == app.work.receipts and form.parent == app.work.forms_dir
+        assert receipt.is_file() and form.is_file()
+        assert not receipt.name.startswith(".") and "/" not in receipt.name
+    written = set(tmp_path.rglob("*.pdf")) - before
+    folders = {app.work.receipts.resolve(), app.work.forms_dir.resolve()}
+    assert written and {path.resolve().parent for path in written} == folders, written
+    assert not (tmp_path / "tuyet-doi.pdf").exists() and not (tmp_path / "ra-ngoai").exists()
