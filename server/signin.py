@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 from typing import NoReturn
 
+import anyio
 import sqlalchemy as sa
 from fastapi import HTTPException
 from fastapi.concurrency import run_in_threadpool
@@ -74,22 +75,34 @@ def welcome(app: AppState, attempt: Attempt, user: models.User) -> schemas.Token
     return schemas.TokenOut(access_token=token, expires_at=row.expires_at, user=shown)
 
 
+async def _admit(app: AppState, attempt: Attempt) -> models.User | None:
+    try:
+        return await run_in_threadpool(admit, app, attempt)
+    except HTTPException as refused:
+        if refused.status_code == 429:
+            # A client that ignores Retry-After and hammers gets one answer per pause per
+            # connection; the pause holds no thread and costs the server nothing.
+            await anyio.sleep(throttle.REFUSAL_PAUSE_SECONDS)
+        raise
+
+
 async def sign_in(
     app: AppState, slots: throttle.HashSlots, *, address: str, username: str, password: str
 ) -> schemas.TokenOut:
     attempt = Attempt(address=address, username=username, now=app.settings.clock())
     # An unknown or inactive username costs no password check and no audit row; it still
     # counts against the address.
-    if await run_in_threadpool(admit, app, attempt) is None:
+    if await _admit(app, attempt) is None:
         await run_in_threadpool(lambda: refuse(app, attempt, known=False))
     async with slots.slot() as got:
         if not got:
             raise HTTPException(503, BUSY, {"Retry-After": str(throttle.BUSY_RETRY_SECONDS)})
-        # Again: other attempts from this address may have failed while this one waited.
+        # Again (without the pause: the slot is held): other attempts from this address may
+        # have failed while this one waited.
         user = await run_in_threadpool(admit, app, attempt)
         if user is None:
             await run_in_threadpool(lambda: refuse(app, attempt, known=False))
-        if not await run_in_threadpool(auth.verify_password, user.password_hash, password):
+        if not await slots.check(user.password_hash, password):
             # Recorded before the slot is given back, so the next in line sees it.
             await run_in_threadpool(lambda: refuse(app, attempt, known=True))
     return await run_in_threadpool(welcome, app, attempt, user)

@@ -16,14 +16,19 @@ successful sign-in forgets its pair's failures (and so they no longer count for 
 an administrator's unlock forgets a username's failures from every address.
 
 Checking a password costs ~0.2 s of argon2 on one core; HashSlots lets only a few run at
-once in a process, so a flood of sign-ins cannot starve the rest of the server.
+once in a process, in threads of lower priority, so a flood of sign-ins cannot starve the
+rest of the server.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import math
+import os
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,7 +36,7 @@ import anyio
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from server import models
+from server import auth, models
 from server.settings import Settings
 
 FREE_PER_PAIR = 5
@@ -42,7 +47,13 @@ MEMORY = dt.timedelta(days=1)
 FAILED = "auth.failed"
 SUCCEEDED = "auth.login"
 UNLOCKED = "auth.unlocked"
-BUSY_RETRY_SECONDS = 5  # after a 503: every slot was taken for the whole wait
+# A 429 is answered after this pause: a flood that ignores Retry-After would otherwise keep
+# the server answering 429s as fast as it can (benchmarks/login_flood.py).
+REFUSAL_PAUSE_SECONDS = 0.5
+BUSY_RETRY_SECONDS = 5
+# Password checks run in threads of this nice value: when the cores are busy they give way to
+# the queue's requests; when not, they run at full speed.
+CHECK_NICENESS = 10  # after a 503: every slot was taken for the whole wait
 
 _FAILURES = models.table(models.LoginFailure)
 
@@ -114,6 +125,17 @@ def forget_old(session: orm.Session, *, now: dt.datetime) -> int:
     return result.rowcount if isinstance(result, sa.CursorResult) else 0
 
 
+def _give_way() -> None:
+    # Linux keeps a nice value per thread: this lowers only the password-check thread's.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), CHECK_NICENESS)
+
+
+_CHECKERS = concurrent.futures.ThreadPoolExecutor(
+    max_workers=4, thread_name_prefix="password-check", initializer=_give_way
+)
+
+
 class HashSlots:
     """At most ``size`` password checks at once in this server process.
 
@@ -125,6 +147,12 @@ class HashSlots:
     def __init__(self, size: int, wait_seconds: float) -> None:
         self._free = anyio.Semaphore(size)
         self._wait = wait_seconds
+
+    async def check(self, password_hash: str, password: str) -> bool:
+        """Whether the password is right (call within a slot), checked in a thread that gives
+        way to the rest of the server."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_CHECKERS, auth.verify_password, password_hash, password)
 
     async def _acquire(self) -> bool:
         try:
