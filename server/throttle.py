@@ -50,10 +50,10 @@ UNLOCKED = "auth.unlocked"
 # A 429 is answered after this pause: a flood that ignores Retry-After would otherwise keep
 # the server answering 429s as fast as it can (benchmarks/login_flood.py).
 REFUSAL_PAUSE_SECONDS = 0.5
-BUSY_RETRY_SECONDS = 5
+BUSY_RETRY_SECONDS = 5  # after a 503: every slot was taken for the whole wait
 # Password checks run in threads of this nice value: when the cores are busy they give way to
 # the queue's requests; when not, they run at full speed.
-CHECK_NICENESS = 10  # after a 503: every slot was taken for the whole wait
+CHECK_NICENESS = 10
 
 _FAILURES = models.table(models.LoginFailure)
 
