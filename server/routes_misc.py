@@ -32,7 +32,8 @@ async def login(body: schemas.LoginIn, request: Request, app: State) -> schemas.
     """A bearer token for the right password. Throttled per client address and per (address,
     username), never per account alone: 429 with Retry-After while this address must wait;
     503 with Retry-After when the server is busy checking other passwords (server/signin.py)."""
-    address = request.client.host if request.client is not None else ""
+    # As Uvicorn gives it (behind the proxy: from X-Forwarded-For); the column holds 64.
+    address = (request.client.host if request.client is not None else "")[:64]
     slots = throttle.hash_slots(request.app.state, app.settings)
     return await signin.sign_in(app, slots, address=address, username=body.username, password=body.password)
 
