@@ -48,6 +48,11 @@ class AdminCalls(Calls):
         """The device with a new "key"; its old key stops working."""
         return _object(self._post(f"/admin/devices/{int(device_id)}/new-key"))
 
+    def admin_unlock_user(self, user_id: int) -> JsonObject:
+        """Forget the account's failed sign-ins from every address; the account, with
+        "failures_cleared"."""
+        return _object(self._post(f"/admin/users/{int(user_id)}/unlock"))
+
     def export_catalogue(self, centre_id: int | None, fmt: str) -> bytes:
         """The centre's catalogue, ``fmt`` "json" (UTF-8 JSON bytes) or "xlsx" (a spreadsheet)."""
         return self._get_bytes("/admin/catalogue", centre_id=centre_id, format=fmt)

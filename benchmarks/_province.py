@@ -7,7 +7,7 @@ name (agencies, fields and procedures are shared by the province, as the admin i
 per centre 2 kiosk keys, 2 display keys and 8 officers, one per counter.
 
 Officers: argon2 is slow on purpose, so the password is hashed once and every officer gets
-that hash; their bearer tokens are written straight to access_token exactly as auth.login
+that hash; their bearer tokens are written straight to access_token exactly as auth.issue_token
 writes them (a random secret, only its SHA-256 stored), so no login is needed either.
 """
 

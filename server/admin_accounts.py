@@ -10,7 +10,7 @@ from sqlalchemy import orm
 
 from onestop import errors
 from onestop.enums import Role
-from server import admin_base, auth, models, seed
+from server import admin_base, auth, models, seed, throttle, tickets
 from server import admin_schemas as s
 from server.admin_base import Kind, ensure_unique, existing, exists, refuse_if
 
@@ -79,6 +79,24 @@ def _delete_user(session: orm.Session, row: models.User) -> None:
     revoke_tokens(session, row.id)
     # Stored replies to the user's retried requests: nothing refers to them.
     session.execute(sa.delete(models.ActionReply).where(models.ActionReply.user_id == row.id))
+
+
+def unlock_user(session: orm.Session, *, user_id: int, actor: str, now: dt.datetime) -> dict[str, Any]:
+    """Forget the account's failed sign-ins from every client address, so it may sign in at
+    once; the account as shown, with how many failures were forgotten."""
+    row = session.get(models.User, user_id)
+    if row is None:
+        raise errors.NotFound(f"Không tìm thấy tài khoản số hiệu {user_id}.")
+    cleared = throttle.forget_user(session, username=row.username)
+    tickets.audit(
+        session,
+        now=now,
+        actor=actor,
+        action=throttle.UNLOCKED,
+        target=row.username,
+        details={"user_id": row.id, "failures_cleared": cleared},
+    )
+    return {**_user_out(session, row).model_dump(mode="json"), "failures_cleared": cleared}
 
 
 # ---------------------------------------------------------------- devices

@@ -17,7 +17,7 @@ import logging
 
 import sqlalchemy as sa
 
-from server import models, personal_data, report_days, waits
+from server import models, personal_data, report_days, throttle, waits
 from server.db import Database
 from server.settings import Settings
 
@@ -58,6 +58,7 @@ class ReportDayKeeper:
                 await asyncio.to_thread(self.summarise_now)
                 await asyncio.to_thread(self.forget_old_replies)
                 await asyncio.to_thread(self.purge_personal_data)
+                await asyncio.to_thread(self.forget_old_login_failures)
             except Exception:  # the database may be briefly away; try again next round
                 log.exception("housekeeping failed")
             delay = self._every
@@ -91,3 +92,8 @@ class ReportDayKeeper:
                 purged.dossiers,
             )
         return purged
+
+    def forget_old_login_failures(self) -> int:
+        """Wrong passwords older than the sign-in throttle remembers (a day)."""
+        with self._db.write() as session:
+            return throttle.forget_old(session, now=self._settings.clock())

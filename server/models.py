@@ -305,6 +305,27 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
 
+class LoginFailure(Base):
+    """A wrong password (or an unknown username) sent from one client address.
+
+    Kept in the database so every server process throttles alike (server/throttle.py); a
+    successful sign-in deletes its (address, username) rows, the housekeeping those older
+    than a day. Never the password.
+    """
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_pair", "address", "username", "at"),  # one address and user
+        sa.Index("ix_login_failure_address", "address", "at"),  # one address, any usernames
+        sa.Index("ix_login_failure_username", "username"),  # an administrator unlocks a user
+        sa.Index("ix_login_failure_at", "at"),  # the housekeeping forgets old ones
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(64))
+    username: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class ActionReply(Base):
     """The first successful reply to an action sent with an Idempotency-Key.
 

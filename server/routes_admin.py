@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from onestop import exports
-from server import admin, auth, catalogue, catalogue_xlsx, events, tickets, views, waits
+from server import admin, admin_accounts, auth, catalogue, catalogue_xlsx, events, tickets, views, waits
 from server.deps import Admin, AppState, State
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -179,6 +179,18 @@ def new_device_key(
         reply = admin.new_device_key(session, device_id=device_id, change=_change(app, principal))
     _forget_cached(app, "devices")
     return reply
+
+
+# ---------------------------------------------------------------- sign-in lock-outs
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock_user(user_id: Annotated[int, Path(le=MAX_ID)], app: State, principal: Admin) -> dict[str, Any]:
+    """Forget the account's failed sign-ins from every address: it may sign in at once."""
+    with app.db.write() as session:
+        return admin_accounts.unlock_user(
+            session, user_id=user_id, actor=principal.actor, now=app.settings.clock()
+        )
 
 
 # ---------------------------------------------------------------- every kind

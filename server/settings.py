@@ -62,6 +62,10 @@ class Settings:
     retention_days: int = dataclasses.field(
         default_factory=lambda: int(os.environ.get("QMS_RETENTION_DAYS") or 30)
     )
+    # Password checks (argon2, ~0.2 s of one core each) at once in a server process, and how
+    # long a sign-in waits for one before it is told to come back (503, server/throttle.py).
+    login_hash_slots: int = 1
+    login_slot_wait_seconds: float = 3.0
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:

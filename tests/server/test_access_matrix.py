@@ -235,6 +235,7 @@ RULES: dict[str, tuple[Rule, Build]] = {
         _with(_at("/admin/calendar/{day_off}"), json=lambda w, _n: {"day": w.a.day_off, "working": False}),
     ),
     "DELETE /admin/{kind}/{item_id}": (ADMIN, _own_day),
+    "POST /admin/users/{user_id}/unlock": (ADMIN, _at("/admin/users/{officer_id}/unlock")),
     "GET /supervision/overview": (managers(403), _at("/supervision/overview", centre_id="{centre}")),
     "POST /supervision/tickets/{ticket_id}/move": (
         managers(403),

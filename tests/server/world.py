@@ -49,6 +49,7 @@ class Side:
     issue_key: str
     dossier: str  # its code; taken in against `called`
     spare_device: int  # a device nobody uses here, for a new key
+    officer_id: int  # the officer's user id
     day_off: str  # a calendar day, to delete
     secrets: dict[str, str]
 
@@ -83,8 +84,11 @@ def _build(scratch: pathlib.Path) -> World:
         api = checks.Api(server)
         procedure = api.client().get("/procedures", params={"limit": 1}).raise_for_status().json()[0]["id"]
         sides = {
-            name: _work(api, centre, secrets[name], procedure, day)
-            for name, centre, day in (("a", a_centre, "2027-01-04"), ("b", b_centre, "2027-01-05"))
+            name: _work(api, centre, secrets[name], procedure, day_off=day, officer_name=officer)
+            for name, centre, day, officer in (
+                ("a", a_centre, "2027-01-04", "canbo1"),
+                ("b", b_centre, "2027-01-05", "canbo_b"),
+            )
         }
         catalogue = api.client(secrets["a"]["admin"]).get("/admin/catalogue").raise_for_status().json()
     return World(url=url, a=sides["a"], b=sides["b"], procedure=procedure, catalogue=catalogue)
@@ -160,7 +164,9 @@ def _ok(reply: httpx.Response, status: int = 200) -> Any:
     return reply.json() if reply.content else None
 
 
-def _work(api: checks.Api, centre: int, secrets: dict[str, str], procedure: int, day_off: str) -> Side:
+def _work(
+    api: checks.Api, centre: int, secrets: dict[str, str], procedure: int, *, day_off: str, officer_name: str
+) -> Side:
     """The officer opens the centre's first counter: one ticket no-show, one called, one waiting."""
     anonymous = api.client()
     counter = _ok(anonymous.get("/counters", params={"centre_id": centre}))[0]
@@ -196,6 +202,7 @@ def _work(api: checks.Api, centre: int, secrets: dict[str, str], procedure: int,
         issue_key=issue_key,
         dossier=dossier["code"],
         spare_device=spare["id"],
+        officer_id=next(u["id"] for u in _ok(admin.get("/admin/users")) if u["username"] == officer_name),
         day_off=day_off,
         secrets=secrets,
     )

@@ -69,6 +69,7 @@ class Kind:
     lookups: tuple[str, ...] = ()  # kinds whose rows the table and editor need
     deactivate: bool = False  # has "active": offer Ngừng sử dụng / Dùng lại
     new_key: bool = False  # devices: Cấp khoá mới
+    unlock: bool = False  # users: Mở khóa đăng nhập (forget their failed sign-ins)
 
 
 ROLES = (("admin", "Quản trị"), ("supervisor", "Giám sát"), ("officer", "Cán bộ một cửa"))
@@ -343,6 +344,7 @@ USERS = Kind(
     caption=lambda row: str(row.get("full_name") or row["username"]),
     lookups=("centres",),
     deactivate=True,
+    unlock=True,
 )
 
 DEVICES = Kind(

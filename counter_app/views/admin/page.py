@@ -128,11 +128,13 @@ class AdminPage(QtWidgets.QWidget):
         self.delete = self._button("Xoá", "delete", buttons)
         self.deactivate = self._button("Ngừng sử dụng", "deactivate", buttons)
         self.new_key = self._button("Cấp khoá mới", "new_key", buttons)
+        self.unlock = self._button("Mở khóa đăng nhập", "unlock", buttons)
         self.add.clicked.connect(self.add_row)
         self.edit.clicked.connect(self.edit_selected)
         self.delete.clicked.connect(self.delete_selected)
         self.deactivate.clicked.connect(self.toggle_active)
         self.new_key.clicked.connect(self.issue_new_key)
+        self.unlock.clicked.connect(self.unlock_selected)
         buttons.addStretch(1)
         column.addLayout(buttons)
         self.status = QtWidgets.QLabel()
@@ -259,6 +261,8 @@ class AdminPage(QtWidgets.QWidget):
         )
         self.new_key.setVisible(self.kind.new_key)
         self.new_key.setEnabled(row is not None)
+        self.unlock.setVisible(self.kind.unlock)
+        self.unlock.setEnabled(row is not None)
 
     def show_status(self, text: str) -> None:
         self.status.setText(text)
@@ -322,10 +326,11 @@ class AdminPage(QtWidgets.QWidget):
         elif isinstance(exc, errors.IllegalTransition):
             dialogs.Notice.show(dialog, "Không lưu được", exc.message)
 
-    # ------------------------------------------------------------ delete, deactivate, keys
+    # ------------------------------------------------------------ delete, deactivate, keys, unlock
 
-    def _act(self, work: Any, done_text: str, refused_title: str) -> None:
-        """Run ``work`` for the selected row; reload after, a 409 says why in a message box."""
+    def _act(self, work: Any, done_text: str, refused_title: str, *, reload: bool = True) -> None:
+        """Run ``work`` for the selected row; reload after (unless it changes no row shown), a
+        409 says why in a message box."""
 
         def failed(exc: BaseException) -> None:
             message = exc.message if isinstance(exc, errors.DomainError) else f"Lỗi: {exc}"
@@ -337,7 +342,8 @@ class AdminPage(QtWidgets.QWidget):
 
         def done(_result: object) -> None:
             self.show_status(done_text)
-            self.load()
+            if reload:
+                self.load()
 
         self.runner.submit(work, done=done, failed=failed)
 
@@ -388,3 +394,16 @@ class AdminPage(QtWidgets.QWidget):
             dialogs.KeyDialog.show_key(self, name, str(reply["key"]))
 
         self.runner.submit(lambda: self.api.admin_new_device_key(row["id"]), done=done, failed=failed)
+
+    def unlock_selected(self) -> None:
+        """The account may sign in again at once, from wherever it was refused (429)."""
+        row = self.selected()
+        if row is None or not self.kind.unlock:
+            return
+        name = self.kind.caption(row)
+        self._act(
+            lambda: self.api.admin_unlock_user(row["id"]),
+            f"Đã mở khóa đăng nhập cho tài khoản «{name}».",
+            "Không mở khóa được",
+            reload=False,
+        )

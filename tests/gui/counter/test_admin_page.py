@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from apiclient import client, errors
 from counter_app import window
 from counter_app.views.admin import catalogue_io, dialogs, form, kinds, page
+from onestop import errors as domain_errors
 from qtkit import tasks
 from tests import live
 
@@ -511,3 +512,24 @@ def test_a_user_taken_out_of_use_can_no_longer_sign_in(admin, qtbot, server):
     assert admin.deactivate.text() == "Dùng lại"
     with client.Client(server.base_url) as api, pytest.raises(errors.Unauthorized):
         api.login("canbo2", live.PASSWORD)
+
+
+def test_unlock_lets_an_officer_refused_for_wrong_passwords_sign_in_again(admin, qtbot, server):
+    with client.Client(server.base_url) as officer:
+        for _ in range(5):
+            with pytest.raises(errors.Unauthorized):
+                officer.login("canbo1", "sai-mat-khau")
+        with pytest.raises(domain_errors.Forbidden, match="Đăng nhập sai quá nhiều lần"):
+            officer.login("canbo1", live.PASSWORD)
+    show(qtbot, admin, "devices")
+    assert not admin.unlock.isVisible()
+    show(qtbot, admin, "users")
+    assert admin.unlock.isVisible()
+    assert admin.unlock.text() == "Mở khóa đăng nhập"
+    assert not admin.unlock.isEnabled()
+    admin.select(next(row["id"] for row in admin.shown if row["username"] == "canbo1"))
+    admin.unlock.click()
+    done = "Đã mở khóa đăng nhập cho tài khoản «Cán bộ canbo1»."
+    qtbot.waitUntil(lambda: admin.status.text() == done, timeout=WAIT_MS)
+    with client.Client(server.base_url) as officer:
+        assert officer.login("canbo1", live.PASSWORD)["access_token"]
