@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -86,6 +87,23 @@ def _write_pending(session: orm.Session) -> None:
 def _forget_pending(session: orm.Session, previous_transaction: orm.SessionTransaction) -> None:
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_PENDING, None)
+
+
+def frame(row: dict[str, Any]) -> bytes:
+    """An event as the stream sends it (text/event-stream): its id, its type, its JSON on one
+    line (JSON escapes every newline in its strings)."""
+    data = json.dumps(row, ensure_ascii=False)
+    return f"id: {row['id']}\nevent: {row['type']}\ndata: {data}\n\n".encode()
+
+
+def comment(text: str, *, last_id: int | None = None, retry_ms: int | None = None) -> bytes:
+    """A line the client does not show (keeps the connection alive), with its resume point."""
+    lines = [f": {text}"]
+    if last_id is not None:
+        lines.append(f"id: {last_id}")
+    if retry_ms is not None:
+        lines.append(f"retry: {retry_ms}")
+    return ("\n".join(lines) + "\n\n").encode()
 
 
 def fetch_after(db: Database, after_id: int, limit: int = PAGE) -> list[dict[str, Any]]:
@@ -200,8 +218,13 @@ class Subscriber:
     services: frozenset[int] | None = None
     centre_id: int | None = None
     owner: Owner = dataclasses.field(default_factory=Owner)
-    joined: int = 0  # the newest event when it subscribed: earlier ones do not end it
-    queue: asyncio.Queue[dict[str, Any] | None] = dataclasses.field(
+    # The newest event when the stream was admitted: an access change up to it does not end
+    # the stream (its credentials were checked after it).
+    admitted_at: int = 0
+    # The hub's position when it subscribed: it is offered every event after it.
+    offered_after: int = 0
+    # (event id, its frame), or None: the stream ends.
+    queue: asyncio.Queue[tuple[int, bytes] | None] = dataclasses.field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
     )
 
@@ -360,10 +383,16 @@ class EventHub:
         services: frozenset[int] | None = None,
         centre_id: int | None = None,
         owner: Owner | None = None,
-        joined: int = 0,
+        admitted_at: int = 0,
     ) -> Subscriber:
+        """A new stream, offered every event after the hub's position now (``offered_after``)."""
         sub = Subscriber(
-            counters=counters, services=services, centre_id=centre_id, owner=owner or Owner(), joined=joined
+            counters=counters,
+            services=services,
+            centre_id=centre_id,
+            owner=owner or Owner(),
+            admitted_at=admitted_at,
+            offered_after=self.position,
         )
         self._subscribers.add(sub)
         self._index.add(sub)
@@ -401,7 +430,8 @@ class EventHub:
             changed, newest = await asyncio.to_thread(access_changed_after, self._db, self.position)
             if changed and self._on_access_change is not None:
                 self._on_access_change()
-            self.position = max(self.position, newest)
+            if not self._subscribers:  # one that came meanwhile is owed what follows position
+                self.position = max(self.position, newest)
             return
         while True:
             rows = await asyncio.to_thread(fetch_after, self._db, self.position)
@@ -418,15 +448,17 @@ class EventHub:
                 self._on_access_change()  # this process forgets who a secret stood for
             # A change made before a stream was opened does not end it (a device just created).
             ending = [
-                sub for sub in self._subscribers if sub.owner.ended_by(ended) and row["id"] > sub.joined
+                sub for sub in self._subscribers if sub.owner.ended_by(ended) and row["id"] > sub.admitted_at
             ]
             for sub in ending:
                 self._end(sub)
         if row["type"] in INTERNAL:
             return
+        encoded = None  # once for every stream that wants it: a centre's screens share each event
         for sub in list(self._index.candidates(row, self._subscribers)):
             if sub.wants(row):
-                self._offer(sub, row)
+                encoded = encoded or frame(row)
+                self._offer(sub, (row["id"], encoded))
 
     def _end(self, sub: Subscriber) -> None:
         """End a stream now, whatever it has queued."""
@@ -435,8 +467,8 @@ class EventHub:
             sub.queue.get_nowait()
         sub.queue.put_nowait(None)
 
-    def _offer(self, sub: Subscriber, row: dict[str, Any] | None) -> None:
+    def _offer(self, sub: Subscriber, item: tuple[int, bytes] | None) -> None:
         try:
-            sub.queue.put_nowait(row)
+            sub.queue.put_nowait(item)
         except asyncio.QueueFull:
             self._end(sub)  # too slow to keep up: it resumes from Last-Event-ID

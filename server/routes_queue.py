@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy import orm
 
 from onestop import errors
@@ -246,19 +244,35 @@ def _ids(text: str | None) -> frozenset[int] | None:
     return frozenset(int(part) for part in text.split(",")) if text else None
 
 
-def _sse(row: dict[str, Any]) -> ServerSentEvent:
-    return ServerSentEvent(id=str(row["id"]), event=row["type"], raw_data=json.dumps(row, ensure_ascii=False))
+STREAM_RETRY_SECONDS = 30
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: do not buffer
+STREAM_REPLY: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "text/event-stream: id, event (its type) and data (its JSON) per event",
+        "content": {"text/event-stream": {}},
+    },
+    429: {"description": "Quá nhiều kết nối trực tiếp: thử lại sau Retry-After giây"},
+}
 
 
-@dataclasses.dataclass(frozen=True)
-class _Admitted:
-    centre_id: int | None
-    owner: events.Owner
+@router.get("/events", response_class=StreamingResponse, responses=STREAM_REPLY)
+async def stream_events(
+    app: State,
+    principal: Watcher,
+    counters: Annotated[str | None, Query(pattern=IDS, description="counter ids, comma separated")] = None,
+    services: Annotated[str | None, Query(pattern=IDS, description="service ids, comma separated")] = None,
+    centre_id: CentreId = None,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
+) -> StreamingResponse:
+    """Server-sent events: every change of the caller's centre, resuming after Last-Event-ID
+    with nothing missed. A resume point more than ``stream_catchup_events`` back gets one
+    ``stream.resync`` event instead of the replay: re-read ``/board``.
+    A user or device may hold a few streams at once and the server a bounded number: beyond
+    them, 429 with Retry-After.
 
-
-def _admit_stream(app: State, principal: Watcher, centre_id: CentreId = None) -> _Admitted:
-    """Checked before the stream's 200 is sent (nothing can be refused after it): the centre
-    it may watch, and room for one more stream of this caller (429 otherwise)."""
+    Everything that may refuse is checked here, before the 200 goes out. Each event is
+    encoded once by the hub for every stream that wants it, and written as it is."""
     watched = _watched_centre(principal, centre_id)
     owner = events.Owner(
         user_id=principal.user_id, token_id=principal.token_id, device_id=_device_id(principal)
@@ -267,74 +281,69 @@ def _admit_stream(app: State, principal: Watcher, centre_id: CentreId = None) ->
         app.hub.admit(owner)
     except events.Refused as refused:
         raise HTTPException(429, str(refused), {"Retry-After": str(STREAM_RETRY_SECONDS)}) from None
-    return _Admitted(centre_id=watched, owner=owner)
+    wanted = {"counters": _ids(counters), "services": _ids(services), "centre_id": watched, "owner": owner}
+    asked = last_event_id if last_event_id is not None else after
+    return StreamingResponse(
+        _stream(app, wanted, asked), media_type="text/event-stream", headers=STREAM_HEADERS
+    )
 
 
 def _device_id(principal: Principal) -> int | None:
     return principal.device.id if principal.device is not None else None
 
 
-STREAM_RETRY_SECONDS = 30
-
-
-@router.get("/events", response_class=EventSourceResponse)
-async def stream_events(
-    app: State,
-    admitted: Annotated[_Admitted, Depends(_admit_stream)],
-    # Validated by pattern before the stream starts: once the 200 is sent, no 422 can follow.
-    counters: Annotated[str | None, Query(pattern=IDS, description="counter ids, comma separated")] = None,
-    services: Annotated[str | None, Query(pattern=IDS, description="service ids, comma separated")] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
-    after: Annotated[int | None, Query(ge=0, description="same as Last-Event-ID")] = None,
-) -> AsyncIterator[ServerSentEvent]:
-    """Server-sent events: every change of the caller's centre, resuming after Last-Event-ID
-    with nothing missed. A resume point more than ``stream_catchup_events`` back gets one
-    ``stream.resync`` event instead of the replay: re-read ``/board``.
-    A user or device may hold a few streams at once and the server a bounded number: beyond
-    them, 429 with Retry-After."""
+async def _stream(app: AppState, wanted: dict[str, Any], asked: int | None) -> AsyncIterator[bytes]:
     hub = app.hub
-    # A change of access after this point ends the stream; one before it was (but for the
-    # moment between the credentials check and this read) seen by the check itself.
-    joined = await asyncio.to_thread(events.last_id, app.db)
-    sub = hub.subscribe(
-        counters=_ids(counters),
-        services=_ids(services),
-        centre_id=admitted.centre_id,
-        owner=admitted.owner,
-        joined=joined,
-    )
+    # Read before subscribing: the hub offers the stream every event after its position then
+    # (sub.offered_after); the table gives those before; an access change after ``newest``
+    # ends the stream.
+    newest = await asyncio.to_thread(events.last_id, app.db)
+    sub = hub.subscribe(**wanted, admitted_at=newest)
     try:
-        asked = last_event_id if last_event_id is not None else after
-        newest = await asyncio.to_thread(events.last_id, app.db)  # read after subscribing
         sent = newest if asked is None else asked
         if asked is not None and newest - asked > app.settings.stream_catchup_events:
             sent = newest
-            yield _sse(_resync(newest, app.settings.clock()))
-        while True:  # catch up from the table, page by page
+            yield events.frame(_resync(sent, app.settings.clock()))
+        while sent < sub.offered_after:  # what the hub will not offer, from the table, page by page
             rows = await asyncio.to_thread(events.fetch_after, app.db, sent)
-            for row in rows:
-                sent = row["id"]
-                if row["type"] not in events.INTERNAL and sub.wants(row):
-                    yield _sse(row)
-            if len(rows) < events.PAGE:
+            if not rows:
                 break
+            sent = rows[-1]["id"]
+            missed = [events.frame(r) for r in rows if r["type"] not in events.INTERNAL and sub.wants(r)]
+            if missed:
+                yield b"".join(missed)
         # Carries the resume point: a client that drops before any event still resumes
         # without a gap.
-        yield ServerSentEvent(comment="connected", retry=1000, id=str(sent))
-        while True:
-            try:
-                item = await asyncio.wait_for(sub.queue.get(), app.settings.heartbeat_seconds)
-            except TimeoutError:
-                yield ServerSentEvent(comment="heartbeat")
-                continue
-            if item is None:
-                return  # the hub dropped us or is stopping: the client resumes from `sent`
-            if item["id"] <= sent:
-                continue
-            sent = item["id"]
-            yield _sse(item)  # the hub offers a stream only the events it wants
+        yield events.comment("connected", last_id=sent, retry_ms=1000)
+        async for chunk in _live(sub, sent, app.settings.heartbeat_seconds):
+            yield chunk
     finally:
         hub.unsubscribe(sub)
+
+
+async def _live(sub: events.Subscriber, sent: int, heartbeat: float) -> AsyncIterator[bytes]:
+    """What the hub offers the stream, each event once, until the hub ends it; a heartbeat
+    comment after ``heartbeat`` seconds of nothing."""
+    while True:
+        try:
+            async with asyncio.timeout(heartbeat):  # no task per wait, as wait_for would make
+                items = [await sub.queue.get()]
+        except TimeoutError:
+            yield events.comment("heartbeat")
+            continue
+        while not sub.queue.empty():  # what piled up meanwhile goes out in one write
+            items.append(sub.queue.get_nowait())
+        fresh = []
+        for item in items:
+            if item is None:  # the hub dropped us or is stopping: the client resumes from `sent`
+                break
+            if item[0] > sent:  # the hub offers a stream only the events it wants
+                sent = item[0]
+                fresh.append(item[1])
+        if fresh:
+            yield b"".join(fresh)
+        if None in items:
+            return
 
 
 def _resync(newest: int, now: dt.datetime) -> dict[str, Any]:

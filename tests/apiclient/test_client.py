@@ -134,7 +134,9 @@ def _dossier_life_cycle(
     created = officer.create_dossier(dossier_body(procedure["id"], ticket_id=ticket_id))
     code = created["code"]
     assert (created["status"], created["ticket_id"]) == ("received", ticket_id)
-    assert clients.anonymous().dossier(code)["applicant"]["id_number"] != "025085001234"  # masked
+    assert clients.anonymous().dossier(code)["applicant"] is None  # by the code alone: the status
+    masked = clients.anonymous().dossier(code, token=created["public_token"])["applicant"]
+    assert masked["id_number"] == "025******234"  # with the receipt's token: masked
     assert officer.dossier(code)["applicant"]["id_number"] == "025085001234"
 
     items = [{"name": "Bản sao sổ hộ khẩu", "kind": "certified_copy", "copies": 1, "note": None}]
