@@ -149,7 +149,7 @@ class CounterApp(QtCore.QObject):
         self.load_counters()
         if self.config.user and self.config.password and self.config.counter:
             self.window.sign_in.set_busy(True)
-            self.desk.sign_in(self.config.user, self.config.password, self.config.counter)
+            self.desk.sign_in(self.config.user, self.config.password, self.config.counter, unattended=True)
 
     def shutdown(self) -> None:
         if self._stopped:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # A burst of events (a call updates the ticket and the counts) becomes one reload.
 RELOAD_DELAY_MS = 30
 SESSION_ENDED = "Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."
+SIGN_IN_RETRY_MS = 5000  # an unattended sign-in tries again this often while the server is away
 ACTIONS = (
     "next",
     "recall",
@@ -89,6 +90,9 @@ class Desk(QtCore.QObject):
         self._reload_timer.timeout.connect(self.reload)
         self._resync = QtCore.QTimer(self, interval=round(resync_seconds * 1000))
         self._resync.timeout.connect(self.resync)
+        self._sign_in_again = QtCore.QTimer(self, singleShot=True, interval=SIGN_IN_RETRY_MS)
+        self._sign_in_again.timeout.connect(self._on_sign_in_again)
+        self._retry: Callable[[], None] | None = None
 
     # ------------------------------------------------------------ reading the state
 
@@ -143,7 +147,13 @@ class Desk(QtCore.QObject):
 
     # ------------------------------------------------------------ sign-in and out
 
-    def sign_in(self, username: str, password: str, counter_number: int) -> None:
+    def sign_in(self, username: str, password: str, counter_number: int, *, unattended: bool = False) -> None:
+        """Sign in and open the counter. ``unattended`` (the PC signs in by its configuration):
+        while the server is away or busy (many desks signing in at opening time), try again
+        by itself every few seconds."""
+        self._sign_in_again.stop()  # a sign-in now replaces one waiting to try again
+        self._retry = None
+
         def work() -> tuple[dict[str, Any], dict[str, Any]]:
             reply = self.api.login(username, password)
             counter = next((c for c in self.api.counters() if c["number"] == counter_number), None)
@@ -152,7 +162,10 @@ class Desk(QtCore.QObject):
             self.api.open_counter(counter["id"])
             return reply["user"], self.api.counter_queue(counter["id"])
 
-        self._run("sign_in", work, self._on_signed_in)
+        def again() -> None:
+            self.sign_in(username, password, counter_number, unattended=True)
+
+        self._run("sign_in", work, self._on_signed_in, when_away=again if unattended else None)
 
     def _on_signed_in(self, result: tuple[dict[str, Any], dict[str, Any]]) -> None:
         self.user, data = result
@@ -183,6 +196,7 @@ class Desk(QtCore.QObject):
             )
 
     def shutdown(self) -> None:
+        self._sign_in_again.stop()
         self._resync.stop()
         self._reload_timer.stop()
         self.feed.stop()
@@ -241,7 +255,14 @@ class Desk(QtCore.QObject):
         self.changed.emit()
         self.schedule_reload()
 
-    def _run(self, action: str, call: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _run(
+        self,
+        action: str,
+        call: Callable[[], Any],
+        done: Callable[[Any], None],
+        *,
+        when_away: Callable[[], None] | None = None,
+    ) -> None:
         self.busy = action
         self.message.emit("")
         self.changed.emit()
@@ -253,6 +274,11 @@ class Desk(QtCore.QObject):
 
         def failed(exc: BaseException) -> None:
             self.busy = ""
+            if when_away is not None and isinstance(exc, api_errors.ServerUnavailable):
+                self.message.emit(f"{exc.message} Đang thử lại…")
+                self._retry_later(when_away)
+                self.changed.emit()
+                return
             ended = isinstance(exc, api_errors.Unauthorized) and action != "sign_in" and self.data is None
             # An action refused after the stream already ended the session: its reason stays
             # on the sign-in page, not replaced by the server's bare 401.
@@ -261,6 +287,15 @@ class Desk(QtCore.QObject):
             self.changed.emit()
 
         self.runner.submit(call, done=finished, failed=failed)
+
+    def _retry_later(self, retry: Callable[[], None]) -> None:
+        self._retry = retry
+        self._sign_in_again.start()
+
+    def _on_sign_in_again(self) -> None:
+        retry, self._retry = self._retry, None
+        if retry is not None:
+            retry()
 
     def report_failure(self, exc: BaseException) -> None:
         if isinstance(exc, api_errors.Unauthorized) and self.data is not None:

@@ -295,8 +295,9 @@ def _device_id(principal: Principal) -> int | None:
 async def _stream(app: AppState, wanted: dict[str, Any], asked: int | None) -> AsyncIterator[bytes]:
     hub = app.hub
     # Read before subscribing: the hub offers the stream every event after its position then
-    # (sub.offered_after); the table gives those before; an access change after ``newest``
-    # ends the stream.
+    # (sub.offered_after); the table gives the missed ones before it, and up to ``newest`` (the
+    # hub may be behind the table), so "connected" comes once caught up. An access change
+    # after ``newest`` ends the stream.
     newest = await asyncio.to_thread(events.last_id, app.db)
     sub = hub.subscribe(**wanted, admitted_at=newest)
     try:
@@ -304,7 +305,7 @@ async def _stream(app: AppState, wanted: dict[str, Any], asked: int | None) -> A
         if asked is not None and newest - asked > app.settings.stream_catchup_events:
             sent = newest
             yield events.frame(_resync(sent, app.settings.clock()))
-        while sent < sub.offered_after:  # what the hub will not offer, from the table, page by page
+        while sent < max(sub.offered_after, newest):  # from the table, page by page
             rows = await asyncio.to_thread(events.fetch_after, app.db, sent)
             if not rows:
                 break

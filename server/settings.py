@@ -65,7 +65,7 @@ class Settings:
     # Password checks (argon2, ~0.2 s of one core each) at once in a server process, and how
     # long a sign-in waits for one before it is told to come back (503, server/throttle.py).
     login_hash_slots: int = 1
-    login_slot_wait_seconds: float = 3.0
+    login_slot_wait_seconds: float = 10.0  # a centre's desks all sign in at opening time
     clock: Callable[[], dt.datetime] = vn_now
 
     def resolved_database_url(self) -> str:

@@ -241,3 +241,13 @@ def test_the_periodic_resync_catches_up_and_restarts_a_dead_stream(make_counter,
     issue(server)
     qtbot.waitUntil(lambda: app_line(app) == ("1", "A001"), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: app.desk.feed.running, timeout=WAIT_MS)
+
+
+def test_a_pc_that_signs_in_by_itself_waits_for_the_server_and_tries_again(make_counter, qtbot, server):
+    server.stop()  # the counter PC starts before the server (a power cut, the morning rush)
+    app = make_counter(user="canbo1", counter=1)
+    page = app.window.sign_in
+    qtbot.waitUntil(lambda: "Đang thử lại" in page.note.text(), timeout=WAIT_MS)
+    server.start()
+    qtbot.waitUntil(lambda: ready(app), timeout=WAIT_MS)
+    assert app.desk.user["username"] == "canbo1"
