@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for people and CI:
 #   ./dev.sh run    set everything up, then run the whole system on this machine
-#   ./dev.sh test   set everything up, then run every test (extra args go to pytest)
+#   ./dev.sh test   set everything up, then run every test, in parallel (extra args go to pytest)
 #   ./dev.sh setup  only set up (.venv with the project and its tools; Debian packages)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -101,7 +101,9 @@ case "$cmd" in
     test)
         setup
         system_packages "$TEST_DEB_PACKAGES"
-        exec "$VENV/bin/python" -m pytest "$@" ;;
+        # In parallel processes (most of a test is waiting on its server, apps or devices),
+        # the end-to-end ones one at a time; QMS_TEST_WORKERS=0 runs everything in one process.
+        exec "$VENV/bin/python" -m pytest -n "${QMS_TEST_WORKERS:-3}" --dist loadgroup "$@" ;;
     run)
         setup
         run_system "$@" ;;
