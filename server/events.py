@@ -313,7 +313,8 @@ class EventHub:
         self._max_streams, self._max_per_owner = max_streams, max_per_owner
         self._on_access_change = on_access_change
         self._per_owner: dict[tuple[str, int | None], int] = {}
-        self._subscribers: set[Subscriber] = set()
+        self._admitted: set[Subscriber] = set()  # counted: started, or about to be
+        self._subscribers: set[Subscriber] = set()  # offered events
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -364,53 +365,55 @@ class EventHub:
             loop.call_soon_threadsafe(self._end_all)
 
     def _end_all(self) -> None:
-        for sub in list(self._subscribers):
+        for sub in list(self._admitted):  # a stream about to start, too
             self._offer(sub, None)
 
-    def admit(self, owner: Owner) -> None:
-        """Refused unless one more stream fits: at most ``max_per_owner`` per user or device
-        (an app holds one; a few more cover reconnections the server has not noticed yet)
-        and ``max_streams`` in all."""
-        if len(self._subscribers) >= self._max_streams:
-            raise Refused("Máy chủ đang phục vụ quá nhiều kết nối trực tiếp. Vui lòng thử lại sau.")
-        if self._per_owner.get(owner.key(), 0) >= self._max_per_owner:
-            raise Refused("Tài khoản hoặc thiết bị này đã mở quá nhiều kết nối trực tiếp cùng lúc.")
-
-    def subscribe(
+    def admit(
         self,
         *,
         counters: frozenset[int] | None = None,
         services: frozenset[int] | None = None,
         centre_id: int | None = None,
         owner: Owner | None = None,
-        admitted_at: int = 0,
     ) -> Subscriber:
-        """A new stream, offered every event after the hub's position now (``offered_after``)."""
-        sub = Subscriber(
-            counters=counters,
-            services=services,
-            centre_id=centre_id,
-            owner=owner or Owner(),
-            admitted_at=admitted_at,
-            offered_after=self.position,
-        )
-        self._subscribers.add(sub)
-        self._index.add(sub)
+        """A stream counted from now on (so that the next request sees it), not yet offered
+        events: ``offer_to`` does that. Refused unless one more fits: at most ``max_per_owner``
+        per user or device (an app holds one; a few more cover reconnections the server has
+        not noticed yet) and ``max_streams`` in all."""
+        sub = Subscriber(counters=counters, services=services, centre_id=centre_id, owner=owner or Owner())
         key = sub.owner.key()
+        if len(self._admitted) >= self._max_streams:
+            raise Refused("Máy chủ đang phục vụ quá nhiều kết nối trực tiếp. Vui lòng thử lại sau.")
+        if self._per_owner.get(key, 0) >= self._max_per_owner:
+            raise Refused("Tài khoản hoặc thiết bị này đã mở quá nhiều kết nối trực tiếp cùng lúc.")
+        self._admitted.add(sub)
         self._per_owner[key] = self._per_owner.get(key, 0) + 1
         return sub
 
+    def offer_to(self, sub: Subscriber, *, admitted_at: int = 0) -> None:
+        """Offer the stream every event after the hub's position now (its ``offered_after``)."""
+        sub.admitted_at, sub.offered_after = admitted_at, self.position
+        self._subscribers.add(sub)
+        self._index.add(sub)
+
+    def subscribe(self, **filters: Any) -> Subscriber:
+        """``admit`` and ``offer_to`` at once."""
+        sub = self.admit(**filters)
+        self.offer_to(sub)
+        return sub
+
     def unsubscribe(self, sub: Subscriber) -> None:
-        if sub not in self._subscribers:
-            return
+        """The stream has ended (or never started): neither offered events nor counted."""
         self._subscribers.discard(sub)
         self._index.discard(sub)
-        key = sub.owner.key()
-        left = self._per_owner.get(key, 1) - 1
-        if left > 0:
-            self._per_owner[key] = left
-        else:
-            self._per_owner.pop(key, None)
+        if sub in self._admitted:
+            self._admitted.discard(sub)
+            key = sub.owner.key()
+            left = self._per_owner.get(key, 1) - 1
+            if left > 0:
+                self._per_owner[key] = left
+            else:
+                self._per_owner.pop(key, None)
 
     async def _run(self) -> None:
         assert self._wake is not None

@@ -278,28 +278,39 @@ async def stream_events(
         user_id=principal.user_id, token_id=principal.token_id, device_id=_device_id(principal)
     )
     try:
-        app.hub.admit(owner)
+        sub = app.hub.admit(counters=_ids(counters), services=_ids(services), centre_id=watched, owner=owner)
     except events.Refused as refused:
         raise HTTPException(429, str(refused), {"Retry-After": str(STREAM_RETRY_SECONDS)}) from None
-    wanted = {"counters": _ids(counters), "services": _ids(services), "centre_id": watched, "owner": owner}
     asked = last_event_id if last_event_id is not None else after
-    return StreamingResponse(
-        _stream(app, wanted, asked), media_type="text/event-stream", headers=STREAM_HEADERS
-    )
+    return _EventStream(_stream(app, sub, asked), ended=lambda: app.hub.unsubscribe(sub))
+
+
+class _EventStream(StreamingResponse):
+    """The stream's response, which gives its place back however it ends, even when the
+    client leaves before its first byte (its body is then never read)."""
+
+    def __init__(self, body: AsyncIterator[bytes], *, ended: Callable[[], None]) -> None:
+        super().__init__(body, media_type="text/event-stream", headers=STREAM_HEADERS)
+        self._ended = ended
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._ended()
 
 
 def _device_id(principal: Principal) -> int | None:
     return principal.device.id if principal.device is not None else None
 
 
-async def _stream(app: AppState, wanted: dict[str, Any], asked: int | None) -> AsyncIterator[bytes]:
-    hub = app.hub
-    # Read before subscribing: the hub offers the stream every event after its position then
-    # (sub.offered_after); the table gives the missed ones before it, and up to ``newest`` (the
-    # hub may be behind the table), so "connected" comes once caught up. An access change
-    # after ``newest`` ends the stream.
+async def _stream(app: AppState, sub: events.Subscriber, asked: int | None) -> AsyncIterator[bytes]:
+    # Read before the hub starts offering: it offers every event after its position then
+    # (sub.offered_after); the table gives the missed ones before it, and up to ``newest``
+    # (the hub may be behind the table), so "connected" comes once caught up. An access
+    # change after ``newest`` ends the stream.
     newest = await asyncio.to_thread(events.last_id, app.db)
-    sub = hub.subscribe(**wanted, admitted_at=newest)
+    app.hub.offer_to(sub, admitted_at=newest)
     try:
         sent = newest if asked is None else asked
         if asked is not None and newest - asked > app.settings.stream_catchup_events:
@@ -319,7 +330,7 @@ async def _stream(app: AppState, wanted: dict[str, Any], asked: int | None) -> A
         async for chunk in _live(sub, sent, app.settings.heartbeat_seconds):
             yield chunk
     finally:
-        hub.unsubscribe(sub)
+        app.hub.unsubscribe(sub)  # at once: the response's own end may come later
 
 
 async def _live(sub: events.Subscriber, sent: int, heartbeat: float) -> AsyncIterator[bytes]:

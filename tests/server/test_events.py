@@ -223,7 +223,6 @@ def test_the_hub_offers_each_event_to_exactly_the_streams_that_want_it() -> None
     filter and event; streams of other centres are not even looked at."""
     from server import events
 
-    hub = events.EventHub(None, 1.0)  # type: ignore[arg-type]  # no database needed for the index
     filters = [
         {},
         {"centre_id": 1},
@@ -234,6 +233,8 @@ def test_the_hub_offers_each_event_to_exactly_the_streams_that_want_it() -> None
         {"counters": frozenset({3}), "services": frozenset({4})},
         {"services": frozenset({7}), "centre_id": 2},
     ]
+    # No database needed for the index; the streams here have no owner, so no cap per owner.
+    hub = events.EventHub(None, 1.0, max_per_owner=len(filters))  # type: ignore[arg-type]
     subs = [hub.subscribe(**f) for f in filters]
     rows = [
         {"centre_id": c, "counter_id": k, "service_id": s, "payload": p}
