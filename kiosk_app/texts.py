@@ -96,6 +96,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "dossier_received": ("Ngày tiếp nhận", "Received"),
     "dossier_due": ("Ngày hẹn trả kết quả", "Due"),
     "dossier_returned": ("Ngày trả kết quả", "Returned"),
+    "dossier_scan_for_more": (
+        "Hồ sơ nộp tại trung tâm khác: quét mã QR trên giấy tiếp nhận để xem thủ tục và người nộp.",
+        "Filed at another centre: scan the QR code on the receipt to see the procedure and applicant.",
+    ),
     "status_received": (dossier.STATUS_NAMES_VI[DossierStatus.RECEIVED], "Received, in progress"),
     "status_supplement_requested": (
         dossier.STATUS_NAMES_VI[DossierStatus.SUPPLEMENT_REQUESTED],

@@ -24,7 +24,7 @@ from counter_app import window
 from counter_app.views import transfer
 from onestop import calendar
 from onestop.enums import Role
-from server import auth, models
+from server import auth, models, tickets
 from server.db import open_database
 from tests import live
 from tests.server.checks import DOSSIER
@@ -220,10 +220,22 @@ def _supervisor_data(srv: live.LiveServer) -> None:
         _set_due(srv, code, due)
     srv.clock.set(start + dt.timedelta(minutes=41, seconds=25))
     srv.device("display-1").post("/devices/status", json={}).raise_for_status()
+    _flooded(srv, "kiosk-2")
     kiosk.post("/devices/status", json={"fault": "Máy in phiếu: Hết giấy"}).raise_for_status()
     srv.user("giamsat").put(
         "/centres/1/notice", json={"notice": "Trung tâm làm việc buổi chiều từ 13 giờ 30 đến 17 giờ 00."}
     ).raise_for_status()
+
+
+def _flooded(srv: live.LiveServer, name: str) -> None:
+    """What the server records when a kiosk's key issues faster than a citizen taps."""
+    db = open_database(srv.settings.resolved_database_url())
+    try:
+        with db.write() as session:
+            device = session.scalars(sa.select(models.Device).where(models.Device.name == name)).one()
+            tickets.mark_flood(session, device=device, now=srv.clock())
+    finally:
+        db.dispose()
 
 
 def shoot_supervisor(

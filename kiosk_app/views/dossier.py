@@ -39,7 +39,10 @@ def describe(found: dict[str, Any], text: texts.Texts) -> str:
         if value
     )
     status = text.get("status_" + found["status"])
-    return f"<h2 style='color:#116b2f'>{html.escape(status)}</h2><table>{table}</table>"
+    shown = f"<h2 style='color:#116b2f'>{html.escape(status)}</h2><table>{table}</table>"
+    if found.get("procedure_name") is None:  # the server gave the status only
+        shown += f"<p>{html.escape(text.get('dossier_scan_for_more'))}</p>"
+    return shown
 
 
 class DossierPage(QtWidgets.QWidget):

@@ -12,6 +12,7 @@ from kiosk_app.views import admin
 from qtkit import widgets
 from tests.gui.kiosk.conftest import ready
 from tests.hardware import fakeprinter
+from tests.server.test_centres import add_commune_centre
 from tests.server.test_dossiers import body as dossier_body
 
 WAIT_MS = 15_000
@@ -288,3 +289,29 @@ def test_every_button_is_a_touch_target_and_fits_the_screen(make_kiosk, fake_pri
                 assert button.width() >= widgets.TOUCH_PX and button.height() >= widgets.TOUCH_PX, (
                     button.text()
                 )
+
+
+def test_a_dossier_of_another_centre_shows_its_status_or_with_the_receipt_more(kiosk, qtbot, server):
+    _home(kiosk, qtbot)
+    add_commune_centre(server)
+    officer = server.user("canbo_xa")  # the commune's
+    procedure = officer.get("/procedures", params={"q": "ly lich tu phap"}).json()[0]
+    made = officer.post(
+        "/dossiers", json=dossier_body(procedure["id"]), headers={"Idempotency-Key": "kiosk-test-xa"}
+    ).json()
+    kiosk.window.home.dossier.click()
+    page = kiosk.window.dossier
+    page.code.setText(made["code"])  # typed: the code alone
+    with qtbot.waitSignal(kiosk.dossiers.found, timeout=WAIT_MS):
+        page.search.click()
+    shown = page.result.toPlainText()
+    assert "Đã tiếp nhận, đang giải quyết" in shown and "Ngày hẹn trả kết quả" in shown
+    assert "Thủ tục" not in shown and "Người nộp" not in shown
+    assert "quét mã QR trên giấy tiếp nhận" in shown
+    # The receipt's QR holds its page's address, with the token: the masked details then.
+    page.code.setText(f"{server.base_url}/tra-cuu/ho-so/{made['code']}/{made['public_token']}")
+    with qtbot.waitSignal(kiosk.dossiers.found, timeout=WAIT_MS):
+        page.search.click()
+    shown = page.result.toPlainText()
+    assert procedure["name"] in shown and "N. V. An" in shown
+    assert "quét mã QR" not in shown
