@@ -86,14 +86,23 @@ async def _admit(app: AppState, attempt: Attempt) -> models.User | None:
         raise
 
 
+async def _refuse(app: AppState, attempt: Attempt, *, known: bool, since: float) -> NoReturn:
+    """The 401, never sooner than REFUSAL_PAUSE_SECONDS after the attempt arrived: a wrong
+    username answers no faster than a wrong password (little to learn from the time), and a
+    flood of guesses reaches the database at a walk, not in bursts."""
+    await anyio.sleep(max(0.0, since + throttle.REFUSAL_PAUSE_SECONDS - anyio.current_time()))
+    await run_in_threadpool(lambda: refuse(app, attempt, known=known))
+
+
 async def sign_in(
     app: AppState, slots: throttle.HashSlots, *, address: str, username: str, password: str
 ) -> schemas.TokenOut:
+    since = anyio.current_time()
     attempt = Attempt(address=address, username=username, now=app.settings.clock())
     # An unknown or inactive username costs no password check and no audit row; it still
     # counts against the address.
     if await _admit(app, attempt) is None:
-        await run_in_threadpool(lambda: refuse(app, attempt, known=False))
+        await _refuse(app, attempt, known=False, since=since)
     async with slots.slot() as got:
         if not got:
             raise HTTPException(503, BUSY, {"Retry-After": str(throttle.BUSY_RETRY_SECONDS)})
