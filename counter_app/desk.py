@@ -19,6 +19,7 @@ from PySide6 import QtCore
 from apiclient import client as api_client
 from apiclient import errors as api_errors
 from apiclient import events
+from counter_app import session
 from onestop import errors, queue
 from onestop.enums import CounterStatus, TicketStatus
 from qtkit import live, tasks
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # A burst of events (a call updates the ticket and the counts) becomes one reload.
 RELOAD_DELAY_MS = 30
-SESSION_ENDED = "Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."
+SESSION_ENDED = session.SESSION_ENDED
 SIGN_IN_RETRY_MS = 5000  # an unattended sign-in tries again this often while the server is away
 ACTIONS = (
     "next",
@@ -179,21 +180,11 @@ class Desk(QtCore.QObject):
         self._resync.stop()
         self._reload_timer.stop()
         self.feed.stop()
-        self._end_session(reason)
+        session.end(self.api, self.runner, reason)
         self.data = self.user = None
         self.busy = ""
         self.connection = events.Status(connected=False, reason="Chưa kết nối.")
         self.signed_out.emit(reason)
-
-    def _end_session(self, reason: str) -> None:
-        """Forget the token now; unless the server already ended the session, tell it to, so
-        the token stops working everywhere (in the background: a server away changes nothing)."""
-        token, self.api.secret = self.api.secret, None
-        if token is not None and reason != SESSION_ENDED:
-            self.runner.submit(
-                lambda: self.api.logout(token),
-                failed=lambda exc: log.info("sign-out not sent to the server: %s", exc),
-            )
 
     def shutdown(self) -> None:
         self._sign_in_again.stop()

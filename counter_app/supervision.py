@@ -20,6 +20,7 @@ from PySide6 import QtCore
 from apiclient import client as api_client
 from apiclient import errors as api_errors
 from apiclient import events
+from counter_app import session
 from hardware import errors as printer_errors
 from hardware import printer as printer_mod
 from hardware import render
@@ -32,7 +33,7 @@ RELOAD_DELAY_MS = 300
 RETRY_MS = 3000
 MANAGER_ROLES = ("supervisor", "admin")
 NOT_A_MANAGER = "Tài khoản này không có quyền giám sát."
-SESSION_ENDED = "Phiên đăng nhập đã hết hạn; vui lòng đăng nhập lại."
+SESSION_ENDED = session.SESSION_ENDED
 TICKET_URL = "{server}/tra-cuu/so/{token}"  # as the kiosk prints it (kiosk_app.config)
 NO_PRINTER = "Máy tính này chưa cấu hình máy in số thứ tự (ticket_printer / --ticket-printer)."
 
@@ -140,20 +141,10 @@ class Overview(QtCore.QObject):
 
     def sign_out(self, reason: str = "") -> None:
         self.shutdown()
-        self._end_session(reason)
+        session.end(self.api, self.runner, reason)
         self.data = self.user = None
         self.stream = events.Status(connected=False, reason="Chưa kết nối.")
         self.signed_out.emit(reason)
-
-    def _end_session(self, reason: str) -> None:
-        """Forget the token now; unless the server already ended the session, tell it to, so
-        the token stops working everywhere (in the background: a server away changes nothing)."""
-        token, self.api.secret = self.api.secret, None
-        if token is not None and reason != SESSION_ENDED:
-            self.runner.submit(
-                lambda: self.api.logout(token),
-                failed=lambda exc: log.info("sign-out not sent to the server: %s", exc),
-            )
 
     def shutdown(self) -> None:
         self._resync.stop()

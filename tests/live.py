@@ -86,15 +86,12 @@ def fresh_database(tmp_path: pathlib.Path) -> Iterator[str]:
 def postgres_database(url: str, prefix: str = "qms_test") -> Iterator[str]:
     """A new PostgreSQL database next to the one ``url`` names, dropped afterwards."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server = sa.make_url(url)
+    _create_database(server, name)
     try:
-        yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+        yield server.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _drop_database(server, name)
 
 
 @dataclasses.dataclass
@@ -218,29 +215,28 @@ def clone_database(source_url: str, target_url: str) -> None:
         # Every write of the source was checkpointed when its engine was disposed.
         shutil.copyfile(source.database or "", target.database or "")
         return
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE "{target.database}"'))
-            conn.execute(sa.text(f'CREATE DATABASE "{target.database}" TEMPLATE "{source.database}"'))
-    finally:
-        admin.dispose()
+    _administer(
+        target.set(database="postgres"),
+        f'DROP DATABASE "{target.database}"',
+        f'CREATE DATABASE "{target.database}" TEMPLATE "{source.database}"',
+    )
 
 
 def _create_database(server: sa.URL, name: str) -> None:
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    _administer(server, f'CREATE DATABASE "{name}"')
 
 
 def _drop_database(server: sa.URL, name: str) -> None:
+    _administer(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _administer(server: sa.URL, *statements: str) -> None:
+    """Statements outside a transaction (CREATE and DROP DATABASE) on the PostgreSQL server."""
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for statement in statements:
+                conn.execute(sa.text(statement))
     finally:
         admin.dispose()
 
@@ -315,6 +311,16 @@ class _Running:
     def start(self) -> None:
         if self.process is None:
             self.process = _Process.start(self.settings, self.port)
+
+
+@contextlib.contextmanager
+def another_process(server: LiveServer, data_dir: pathlib.Path) -> Iterator[LiveServer]:
+    """A second server process on the same database and clock, as another worker of a
+    multi-worker server (its device_keys are the first one's)."""
+    url = server.settings.resolved_database_url()
+    with run_server(data_dir=data_dir, database_url=url, clock=server.clock, prepare=False) as other:
+        other.device_keys.update(server.device_keys)
+        yield other
 
 
 @contextlib.contextmanager

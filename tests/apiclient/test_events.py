@@ -89,12 +89,7 @@ def test_a_restarted_server_is_rejoined_without_gap_or_repeat(
     server.stop()
     assert reader.wait_status(connected=False).reason
     # Meanwhile another server process on the same database carries on.
-    with live.run_server(
-        data_dir=tmp_path / "other",
-        database_url=server.settings.resolved_database_url(),
-        clock=server.clock,
-        prepare=False,
-    ) as other:
+    with live.another_process(server, tmp_path / "other") as other:
         while_away = _issue(clients.device("kiosk-1", other.base_url), 3)
     server.start()
 

@@ -160,13 +160,7 @@ def test_a_board_on_one_server_process_sees_calls_made_through_another(
     server: live.LiveServer, readers: list[Reader], tmp_path: Any
 ) -> None:
     """Two server processes on one database (here two Uvicorns): events come from the table."""
-    with live.run_server(
-        data_dir=tmp_path / "second",
-        database_url=server.settings.resolved_database_url(),
-        clock=server.clock,
-        prepare=False,
-    ) as second:
-        second.device_keys.update(server.device_keys)
+    with live.another_process(server, tmp_path / "second") as second:
         reader = Reader(second, server.device_keys["display-1"])
         readers.append(reader)
         officer = server.user("canbo1")  # acting through the first process

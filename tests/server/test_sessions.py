@@ -18,12 +18,7 @@ from tests.server.test_events import Reader
 @pytest.fixture
 def second(server: live.LiveServer, tmp_path: pathlib.Path) -> Iterator[live.LiveServer]:
     """Another server process on the same database, as a worker of a multi-worker server."""
-    with live.run_server(
-        data_dir=tmp_path / "second",
-        database_url=server.settings.resolved_database_url(),
-        clock=server.clock,
-        prepare=False,
-    ) as other:
+    with live.another_process(server, tmp_path / "second") as other:
         yield other
 
 

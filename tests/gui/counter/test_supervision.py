@@ -75,7 +75,7 @@ def watching(make_counter, qtbot) -> counter_app.CounterApp:
     return app
 
 
-def test_an_officer_cannot_supervise_and_the_supervisor_signs_in_and_out(make_counter, qtbot):
+def test_an_officer_cannot_supervise_and_the_supervisor_signs_in_and_out(make_counter, qtbot, server):
     app = make_counter()
     sign_in(qtbot, app, "canbo1")
     page = app.window.sign_in
@@ -93,9 +93,12 @@ def test_an_officer_cannot_supervise_and_the_supervisor_signs_in_and_out(make_co
     assert header.tabs.tabText(0) == "Tổng quan" and header.tabs.count() >= 1
     assert app.window.overview.counters.rowCount() == 8
 
+    token = app.api.secret
     qtbot.mouseClick(header.sign_out, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page, timeout=WAIT_MS)
     assert page.note.text() == "Đã đăng xuất." and app.api.secret is None
+    # Signed out on the server too: the token no longer works anywhere.
+    qtbot.waitUntil(lambda: server.client(token).get("/devices").status_code == 401, timeout=WAIT_MS)
 
 
 def test_the_overview_follows_calls_tickets_and_device_faults_live(watching, qtbot, server):
